@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# System packages Hangar needs on Debian/Ubuntu, and the extra ones its test suite needs.
+#   scripts/install-system-packages.sh           runtime: QEMU, qemu-img, OVMF
+#   scripts/install-system-packages.sh --test    also: the test guest's build tools, Chromium, sshd
+set -euo pipefail
+
+runtime=(qemu-system-x86 qemu-utils ovmf)
+test_tools=(
+  # the tiny test guest (scripts/build-test-guest.sh)
+  busybox-static cpio xz-utils xorriso isolinux syslinux syslinux-common mtools dosfstools
+  # UI tests drive Debian's Chromium
+  chromium fonts-dejavu-core fonts-wqy-microhei
+  # LAN-host tests run a real sshd in a network namespace
+  openssh-server iproute2
+  # native modules (better-sqlite3, node-pty) build from source
+  python3 make g++
+)
+
+packages=("${runtime[@]}")
+if [[ "${1:-}" == "--test" ]]; then packages+=("${test_tools[@]}"); fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update
+"${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${packages[@]}"

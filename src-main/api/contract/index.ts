@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import type { MethodDef } from './define';
+import { vmMethods } from './vm';
+import { taskMethods } from './tasks';
+import { channelMethods } from './channels';
+
+/**
+ * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
+ * and the CLI alike. Add a domain by writing `contract/<domain>.ts` and spreading it here.
+ */
+export const contract = {
+  ...vmMethods,
+  ...taskMethods,
+  ...channelMethods,
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+type DefOf<M extends MethodName> = Contract[M];
+export type MethodInput<M extends MethodName> = DefOf<M> extends MethodDef<infer I, unknown> ? z.input<I> : never;
+export type ParsedInput<M extends MethodName> = DefOf<M> extends MethodDef<infer I, unknown> ? z.output<I> : never;
+export type MethodResult<M extends MethodName> = DefOf<M> extends MethodDef<z.ZodType, infer O> ? O : never;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+export * from './events';
+export * from './vm';
+export * from './tasks';
+export * from './channels';
+export { objectName, NAME_MAX } from './common';

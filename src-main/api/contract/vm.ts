@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { method } from './define';
+import { absolutePath, empty, hostId, objectName, objectRef } from './common';
+
+/** The lifecycle states of a VM (see compute/state-machine.ts for the allowed transitions). */
+export const VM_STATES = ['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed'] as const;
+export type VmState = (typeof VM_STATES)[number];
+
+export const OS_FAMILIES = ['linux', 'windows', 'bsd', 'other'] as const;
+export type OsFamily = (typeof OS_FAMILIES)[number];
+
+export const DISK_BUSES = ['virtio', 'sata', 'ide', 'scsi'] as const;
+export const NIC_MODELS = ['virtio-net-pci', 'e1000', 'e1000e', 'rtl8139'] as const;
+export const MACHINE_TYPES = ['q35', 'pc'] as const;
+export const FIRMWARES = ['bios', 'uefi'] as const;
+
+export const PortForwardSchema = z
+  .object({
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    hostAddress: z.ipv4({ error: 'Host address must be an IPv4 address such as 127.0.0.1.' }).default('127.0.0.1'),
+    hostPort: z.number().int().min(1, { error: 'Host port must be 1–65535.' }).max(65535, { error: 'Host port must be 1–65535.' }),
+    guestPort: z.number().int().min(1, { error: 'Guest port must be 1–65535.' }).max(65535, { error: 'Guest port must be 1–65535.' }),
+  })
+  .strict();
+export type PortForward = z.infer<typeof PortForwardSchema>;
+
+const MAC_RE = /^52:54:00(?::[0-9a-f]{2}){3}$/;
+
+export const NicSchema = z
+  .object({
+    id: z.string().min(1).max(32),
+    mode: z.literal('user').default('user'),
+    model: z.enum(NIC_MODELS).default('virtio-net-pci'),
+    mac: z.string().regex(MAC_RE, { error: 'MAC addresses are 52:54:00:xx:xx:xx (QEMU locally administered range).' }),
+    portForwards: z.array(PortForwardSchema).max(64).default([]),
+  })
+  .strict();
+export type Nic = z.infer<typeof NicSchema>;
+
+export const DiskSchema = z
+  .object({
+    id: z.string().min(1).max(32),
+    path: absolutePath('Disk'),
+    format: z.enum(['qcow2', 'raw']),
+    bus: z.enum(DISK_BUSES).default('virtio'),
+    readOnly: z.boolean().default(false),
+    /** True when Hangar created the file (so "delete disks" may remove it). */
+    owned: z.boolean().default(true),
+  })
+  .strict();
+export type Disk = z.infer<typeof DiskSchema>;
+
+/**
+ * The versioned, complete description of a VM. QEMU's argv is a pure function of it
+ * (qemu/argv.ts). Bump `version` and add a migration in compute/vm-spec.ts when its shape changes.
+ */
+export const VmSpecSchema = z
+  .object({
+    version: z.literal(1),
+    id: z.uuid(),
+    name: objectName('VM'),
+    description: z.string().max(4000).default(''),
+    os: z.object({ family: z.enum(OS_FAMILIES), variant: z.string().max(64).default('') }).strict(),
+    cpus: z.number().int().min(1).max(512),
+    memoryMiB: z.number().int().min(16).max(16 * 1024 * 1024),
+    firmware: z.enum(FIRMWARES),
+    machine: z.enum(MACHINE_TYPES),
+    disks: z.array(DiskSchema).max(16),
+    cdrom: absolutePath('ISO').nullable(),
+    kernel: z
+      .object({ path: absolutePath('Kernel'), initrd: absolutePath('Initrd').nullable(), append: z.string().max(4096).default('') })
+      .strict()
+      .nullable(),
+    nics: z.array(NicSchema).max(8),
+    display: z.enum(['vnc', 'none']),
+    bootOrder: z.array(z.enum(['disk', 'cdrom', 'network'])).max(3),
+    autostart: z.boolean().default(false),
+  })
+  .strict();
+export type VmSpec = z.infer<typeof VmSpecSchema>;
+
+const cpus = z
+  .number({ error: 'CPUs must be a whole number.' })
+  .int({ error: 'CPUs must be a whole number.' })
+  .min(1, { error: 'A VM needs at least 1 CPU.' })
+  .max(512, { error: 'QEMU supports at most 512 CPUs per VM here.' });
+const memoryMiB = z
+  .number({ error: 'Memory must be a number of MiB.' })
+  .int({ error: 'Memory must be a whole number of MiB.' })
+  .min(16, { error: 'A VM needs at least 16 MiB of memory.' });
+
+export const PortForwardInput = PortForwardSchema;
+export const NicInput = z
+  .object({
+    model: z.enum(NIC_MODELS).default('virtio-net-pci'),
+    mac: z.string().regex(MAC_RE).optional(),
+    portForwards: z.array(PortForwardSchema).max(64).default([]),
+  })
+  .strict();
+
+export const VmCreateInput = z
+  .object({
+    name: objectName('VM'),
+    description: z.string().max(4000).default(''),
+    hostId,
+    os: z.object({ family: z.enum(OS_FAMILIES).default('linux'), variant: z.string().max(64).default('') }).strict().default({ family: 'linux', variant: '' }),
+    cpus: cpus.default(1),
+    memoryMiB: memoryMiB.default(512),
+    firmware: z.enum(FIRMWARES).default('bios'),
+    machine: z.enum(MACHINE_TYPES).default('q35'),
+    /** A new, empty disk of this many bytes (0 or absent: no new disk). */
+    diskSizeBytes: z.number().int().min(0).max(64 * 1024 ** 4, { error: 'Disk size is above 64 TiB.' }).default(0),
+    diskFormat: z.enum(['qcow2', 'raw']).default('qcow2'),
+    diskBus: z.enum(DISK_BUSES).default('virtio'),
+    /** Existing disk files to attach as they are (not owned: never deleted by Hangar). */
+    attachDisks: z.array(z.object({ path: absolutePath('Disk'), format: z.enum(['qcow2', 'raw']).optional() }).strict()).max(15).default([]),
+    isoPath: absolutePath('ISO').optional(),
+    kernel: z
+      .object({ path: absolutePath('Kernel'), initrd: absolutePath('Initrd').optional(), append: z.string().max(4096).default('') })
+      .strict()
+      .optional(),
+    nics: z.array(NicInput).max(8).default([{ model: 'virtio-net-pci', portForwards: [] }]),
+    display: z.enum(['vnc', 'none']).default('vnc'),
+    autostart: z.boolean().default(false),
+    startAfterCreate: z.boolean().default(false),
+  })
+  .strict();
+export type VmCreateInput = z.input<typeof VmCreateInput>;
+
+/** Changes to a stopped VM. Absent fields stay as they are. */
+export const VmUpdateInput = z
+  .object({
+    vm: objectRef('VM'),
+    name: objectName('VM').optional(),
+    description: z.string().max(4000).optional(),
+    os: z.object({ family: z.enum(OS_FAMILIES), variant: z.string().max(64).default('') }).strict().optional(),
+    cpus: cpus.optional(),
+    memoryMiB: memoryMiB.optional(),
+    firmware: z.enum(FIRMWARES).optional(),
+    machine: z.enum(MACHINE_TYPES).optional(),
+    isoPath: absolutePath('ISO').nullable().optional(),
+    nics: z.array(NicInput).max(8).optional(),
+    display: z.enum(['vnc', 'none']).optional(),
+    autostart: z.boolean().optional(),
+  })
+  .strict();
+
+const vmRef = z.object({ vm: objectRef('VM') }).strict();
+
+/** What list/get return: the spec plus live state. */
+export interface VmInfo {
+  id: string;
+  name: string;
+  hostId: string;
+  state: VmState;
+  /** Why the VM is in this state, in words ("guest powered off", "QEMU was killed (SIGKILL)"). */
+  stateReason: string | null;
+  spec: VmSpec;
+  /** Accelerator of the running QEMU. */
+  accel: 'kvm' | 'tcg' | null;
+  pid: number | null;
+  startedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** For crashed VMs: the last lines the guest printed on its serial console. */
+  lastSerialLines: string[];
+  /** Where the VM's files are on its host. */
+  dir: string;
+}
+
+export interface HostCapabilities {
+  hostId: string;
+  hostname: string;
+  qemu: { binary: string; version: string } | null;
+  qemuImg: { binary: string; version: string } | null;
+  /** How to install what is missing, for this host's OS. */
+  installHint: string | null;
+  accel: 'kvm' | 'tcg';
+  /** Why KVM is not used, when it is not ("/dev/kvm does not exist", "no permission on /dev/kvm"). */
+  kvmUnavailableReason: string | null;
+  machineTypes: string[];
+  ovmf: { code: string; vars: string } | null;
+  cpus: number;
+  memoryBytes: number;
+  diskFreeBytes: number;
+  diskTotalBytes: number;
+  hangarHome: string;
+}
+
+export const vmMethods = {
+  'host.capabilities': method<HostCapabilities>()(
+    z.object({ hostId, refresh: z.boolean().default(false) }).strict(),
+    'What the host can run: QEMU version, KVM or TCG, machine types, OVMF, CPUs, memory, disk.',
+  ),
+  'vm.list': method<VmInfo[]>()(empty, 'All VMs with their live state.'),
+  'vm.get': method<VmInfo>()(vmRef, 'One VM by name or id.'),
+  'vm.create': method<VmInfo>()(VmCreateInput, 'Create a VM (and its new disk), optionally start it.'),
+  'vm.update': method<VmInfo>()(VmUpdateInput, 'Change a stopped VM.'),
+  'vm.delete': method<{ deletedFiles: string[]; keptFiles: string[] }>()(
+    z.object({ vm: objectRef('VM'), deleteDisks: z.boolean().default(false) }).strict(),
+    'Delete a stopped VM. Its disks are kept unless deleteDisks is true.',
+  ),
+  'vm.start': method<VmInfo>()(vmRef, 'Start a stopped or crashed VM.'),
+  'vm.stop': method<VmInfo>()(
+    z
+      .object({
+        vm: objectRef('VM'),
+        /** Wait this long for the guest to power off after the ACPI request. */
+        timeoutSec: z.number().int().min(0).max(3600).default(60),
+        /** Wait for the guest to power off (otherwise return once the request was sent). */
+        wait: z.boolean().default(true),
+      })
+      .strict(),
+    'ACPI shutdown: ask the guest to power off. Times out with an offer to force off.',
+  ),
+  'vm.kill': method<VmInfo>()(vmRef, 'Force off: end QEMU at once, like pulling the plug.'),
+  'vm.pause': method<VmInfo>()(vmRef, 'Pause the CPUs.'),
+  'vm.resume': method<VmInfo>()(vmRef, 'Resume a paused VM.'),
+  'vm.reset': method<VmInfo>()(vmRef, 'Hard reset, like the reset button.'),
+  'vm.serialTail': method<{ text: string; bytes: number }>()(
+    z.object({ vm: objectRef('VM'), maxBytes: z.number().int().min(0).max(16 * 1024 * 1024).default(64 * 1024) }).strict(),
+    'The last bytes the guest wrote on its serial console (kept across restarts).',
+  ),
+} as const;

@@ -1,0 +1,257 @@
+import { Command, CommanderError, Option } from 'commander';
+import * as path from 'node:path';
+import type { MethodInput, PortForward, VmInfo } from '../api/contract';
+import { HangarError, isApiErrorShape } from '../api/errors';
+import { MiB, parseSize } from '../util/units';
+import { runConsole } from './console';
+import { connectEngine, type EngineClient } from './engine-client';
+import { doctorReport, table, vmDetails, vmTable } from './output';
+
+/**
+ * The `hangar` command. Exit codes: 0 ok, 1 failure (one line on stderr), 2 bad usage.
+ * Every command is a client of the engine contract; `--json` prints the contract's result.
+ */
+class UsageError extends Error {}
+
+const print = (json: boolean, value: unknown, text: () => string) => {
+  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
+};
+
+async function withClient<T>(fn: (c: EngineClient) => Promise<T>): Promise<T> {
+  const client = await connectEngine();
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+function parseMemory(text: string): number {
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  return Math.round(parseSize(text) / MiB);
+}
+
+function parseInteger(what: string) {
+  return (text: string) => {
+    if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${what} must be a whole number, not "${text}".`);
+    return Number(text);
+  };
+}
+
+/** "2222:22", "tcp:2222:22", "tcp:127.0.0.1:2222:22", "udp:0.0.0.0:5353:53" */
+export function parseForward(text: string, previous: PortForward[] = []): PortForward[] {
+  const parts = text.split(':');
+  let protocol: 'tcp' | 'udp' = 'tcp';
+  if (parts[0] === 'tcp' || parts[0] === 'udp') protocol = parts.shift() as 'tcp' | 'udp';
+  let hostAddress = '127.0.0.1';
+  if (parts.length === 3) hostAddress = parts.shift()!;
+  if (parts.length !== 2 || !parts.every((p) => /^\d+$/.test(p))) throw new UsageError(`Port forward "${text}" is not [tcp|udp:][ADDRESS:]HOSTPORT:GUESTPORT.`);
+  return [...previous, { protocol, hostAddress, hostPort: Number(parts[0]), guestPort: Number(parts[1]) }];
+}
+
+const absolute = (p: string | undefined) => (p === undefined ? undefined : path.resolve(p));
+
+export function buildProgram(): Command {
+  const program = new Command('hangar')
+    .description('Hangar: run and manage QEMU/KVM virtual machines on this computer and your LAN.')
+    .version(require('../../../package.json').version as string)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('doctor')
+    .description('Check that QEMU, qemu-img, KVM and OVMF are usable, and say how to fix what is not.')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const caps = await withClient((c) => c.call('host.capabilities', { refresh: true }));
+      const report = doctorReport(caps);
+      print(!!o.json, caps, () => report.text);
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('serve')
+    .description('Serve the Hangar UI and API to browsers (token-protected; loopback unless --host).')
+    .option('--port <n>', 'TCP port', parseInteger('--port'), 7878)
+    .option('--host <address>', 'address to bind (default 127.0.0.1: this computer only)', '127.0.0.1')
+    .option('--token-file <file>', 'read the access token from this file (mode 0600) instead of making one')
+    .action(async (o: { port: number; host: string; tokenFile?: string }) => {
+      const { serve } = require('../server/serve') as typeof import('../server/serve');
+      const server = await serve({ host: o.host, port: o.port, ...(o.tokenFile ? { tokenFile: path.resolve(o.tokenFile) } : {}) });
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  const vm = program.command('vm').description('Create, start, stop and inspect virtual machines.');
+
+  vm.command('list')
+    .description('List machines and their state.')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const vms = await withClient((c) => c.call('vm.list', {}));
+      print(!!o.json, vms, () => vmTable(vms));
+    });
+
+  vm.command('show <name>')
+    .description('Show one machine (its JSON carries "state").')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const info = await withClient((c) => c.call('vm.get', { vm: name }));
+      print(!!o.json, info, () => vmDetails(info));
+    });
+
+  vm.command('create')
+    .description('Create a machine.')
+    .requiredOption('--name <name>', 'machine name')
+    .option('--cpus <n>', 'virtual CPUs', parseInteger('--cpus'), 1)
+    .option('--memory <MiB>', 'memory in MiB (or with a unit: 2G)', '512')
+    .option('--disk <size>', 'new empty disk, e.g. 20G (none when omitted)')
+    .option('--disk-format <format>', 'qcow2 or raw', 'qcow2')
+    .option('--attach-disk <path...>', 'attach existing disk image(s) as they are')
+    .option('--iso <path>', 'install media (ISO file)')
+    .option('--kernel <path>', 'boot this kernel directly')
+    .option('--initrd <path>', 'initrd for --kernel')
+    .option('--append <cmdline>', 'kernel command line for --kernel')
+    .addOption(new Option('--firmware <fw>', 'firmware').choices(['bios', 'uefi']).default('bios'))
+    .addOption(new Option('--machine <type>', 'machine type').choices(['q35', 'pc']).default('q35'))
+    .addOption(new Option('--display <display>', 'graphical display').choices(['vnc', 'none']).default('vnc'))
+    .addOption(new Option('--os <family>', 'OS family').choices(['linux', 'windows', 'bsd', 'other']).default('linux'))
+    .option('--forward <spec>', 'NAT port forward [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT (repeatable)', parseForward, [])
+    .option('--no-network', 'no network card')
+    .option('--description <text>', 'free text')
+    .option('--start', 'start it after creating it')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, unknown>) => {
+      if ((o.initrd || o.append) && !o.kernel) throw new UsageError('--initrd and --append need --kernel.');
+      let memoryMiB: number;
+      try {
+        memoryMiB = parseMemory(String(o.memory));
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      let diskSizeBytes = 0;
+      if (o.disk !== undefined) {
+        try {
+          diskSizeBytes = parseSize(String(o.disk));
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+      }
+      const input: MethodInput<'vm.create'> = {
+        name: String(o.name),
+        cpus: o.cpus as number,
+        memoryMiB,
+        diskSizeBytes,
+        diskFormat: o.diskFormat as 'qcow2' | 'raw',
+        attachDisks: ((o.attachDisk as string[] | undefined) ?? []).map((p) => ({ path: path.resolve(p) })),
+        firmware: o.firmware as 'bios' | 'uefi',
+        machine: o.machine as 'q35' | 'pc',
+        display: o.display as 'vnc' | 'none',
+        os: { family: o.os as 'linux', variant: '' },
+        nics: o.network === false ? [] : [{ model: 'virtio-net-pci', portForwards: o.forward as PortForward[] }],
+        startAfterCreate: !!o.start,
+        ...(o.description ? { description: String(o.description) } : {}),
+        ...(o.iso ? { isoPath: absolute(String(o.iso)) } : {}),
+        ...(o.kernel ? { kernel: { path: absolute(String(o.kernel))!, ...(o.initrd ? { initrd: absolute(String(o.initrd)) } : {}), append: o.append ? String(o.append) : '' } } : {}),
+      };
+      const info = await withClient((c) => c.call('vm.create', input));
+      print(!!o.json, info, () => `Created "${info.name}" (${info.id})${info.state === 'running' ? ' and started it' : ''}.`);
+    });
+
+  const lifecycle = (name: 'start' | 'stop' | 'kill' | 'pause' | 'resume' | 'reset', description: string) => {
+    const cmd = vm
+      .command(`${name} <name>`)
+      .description(description)
+      .option('--wait', name === 'stop' ? 'wait until the guest has powered off' : 'wait until the change is done (the default for this command)')
+      .option('--json', 'print JSON');
+    if (name === 'stop') cmd.option('--timeout <seconds>', 'with --wait: give up after this long', parseInteger('--timeout'), 60);
+    cmd.action(async (vmName: string, o: { json?: boolean; wait?: boolean; timeout?: number }) => {
+      const info: VmInfo = await withClient((c) => {
+        switch (name) {
+          case 'stop':
+            return c.call('vm.stop', { vm: vmName, wait: !!o.wait, timeoutSec: o.timeout ?? 60 });
+          case 'start':
+            return c.call('vm.start', { vm: vmName });
+          case 'kill':
+            return c.call('vm.kill', { vm: vmName });
+          case 'pause':
+            return c.call('vm.pause', { vm: vmName });
+          case 'resume':
+            return c.call('vm.resume', { vm: vmName });
+          case 'reset':
+            return c.call('vm.reset', { vm: vmName });
+        }
+      });
+      print(!!o.json, info, () => `${info.name}: ${info.state}${info.stateReason ? ` (${info.stateReason})` : ''}`);
+    });
+  };
+  lifecycle('start', 'Start a machine.');
+  lifecycle('stop', 'Ask the guest to shut down (ACPI power button).');
+  lifecycle('kill', 'Force off at once (like pulling the plug).');
+  lifecycle('pause', 'Pause the CPUs.');
+  lifecycle('resume', 'Resume a paused machine.');
+  lifecycle('reset', 'Hard reset.');
+
+  vm.command('console <name>')
+    .description('Attach to the serial console (Ctrl-] detaches). Without a terminal: print scrollback and new output until interrupted.')
+    .action(async (name: string) => {
+      process.exitCode = await withClient((c) => runConsole(c, name));
+    });
+
+  vm.command('delete <name>')
+    .description('Delete a stopped machine. Its disks are kept unless --delete-disks.')
+    .option('--delete-disks', 'also delete the disk files Hangar created for it')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { deleteDisks?: boolean; json?: boolean }) => {
+      const r = await withClient((c) => c.call('vm.delete', { vm: name, deleteDisks: !!o.deleteDisks }));
+      print(!!o.json, r, () =>
+        [`Deleted "${name}".`, ...r.deletedFiles.map((f) => `  removed ${f}`), ...r.keptFiles.map((f) => `  kept    ${f}`)].join('\n'),
+      );
+    });
+
+  const task = program.command('task').description('Long-running operations.');
+  task
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const tasks = await withClient((c) => c.call('task.list', {}));
+      print(!!o.json, tasks, () =>
+        tasks.length === 0 ? 'No tasks.' : table(tasks.map((t) => [t.title, t.state, t.progress === null ? '' : `${Math.round(t.progress * 100)}%`, t.error?.message ?? t.message ?? '']), ['TASK', 'STATE', 'PROGRESS', 'MESSAGE']),
+      );
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed the message
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`hangar: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof HangarError || isApiErrorShape(e)) {
+      process.stderr.write(`hangar: ${(e as { message: string }).message}\n`);
+      if (process.env.HANGAR_DEBUG) process.stderr.write(`${JSON.stringify(e)}\n`);
+      // a value the user gave was refused: that is bad usage too
+      return (e as { code: string }).code === 'INVALID_INPUT' ? 2 : 1;
+    }
+    process.stderr.write(`hangar: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.HANGAR_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,59 @@
+import type { HostCapabilities, VmInfo } from '../api/contract';
+import { formatBytes, MiB } from '../util/units';
+
+/** Plain-text rendering for the CLI. `--json` bypasses all of this. */
+export function table(rows: string[][], header: string[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+export function vmTable(vms: VmInfo[]): string {
+  if (vms.length === 0) return 'No machines yet. Create one with: hangar vm create --name NAME';
+  return table(
+    vms.map((v) => [v.name, v.state, String(v.spec.cpus), `${v.spec.memoryMiB} MiB`, v.hostId, v.id.slice(0, 8)]),
+    ['NAME', 'STATE', 'CPUS', 'MEMORY', 'HOST', 'ID'],
+  );
+}
+
+export function vmDetails(v: VmInfo): string {
+  const lines = [
+    `Name:        ${v.name}`,
+    `ID:          ${v.id}`,
+    `State:       ${v.state}${v.stateReason ? ` (${v.stateReason})` : ''}`,
+    `Host:        ${v.hostId}`,
+    `OS:          ${v.spec.os.family}${v.spec.os.variant ? ` ${v.spec.os.variant}` : ''}`,
+    `CPUs:        ${v.spec.cpus}`,
+    `Memory:      ${v.spec.memoryMiB} MiB`,
+    `Firmware:    ${v.spec.firmware.toUpperCase()}, machine ${v.spec.machine}`,
+    `Display:     ${v.spec.display}`,
+    `Folder:      ${v.dir}`,
+  ];
+  if (v.accel) lines.push(`Accel:       ${v.accel}`);
+  if (v.pid) lines.push(`PID:         ${v.pid}`);
+  for (const d of v.spec.disks) lines.push(`Disk:        ${d.path} (${d.format}, ${d.bus}${d.readOnly ? ', read-only' : ''})`);
+  if (v.spec.cdrom) lines.push(`CD-ROM:      ${v.spec.cdrom}`);
+  if (v.spec.kernel) lines.push(`Kernel:      ${v.spec.kernel.path}${v.spec.kernel.append ? ` "${v.spec.kernel.append}"` : ''}`);
+  for (const n of v.spec.nics) {
+    const fwd = n.portForwards.map((f) => `${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join(', ');
+    lines.push(`NIC:         ${n.model} ${n.mac} NAT${fwd ? ` [${fwd}]` : ''}`);
+  }
+  if (v.state === 'crashed' && v.lastSerialLines.length) lines.push('Last serial lines:', ...v.lastSerialLines.map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+export function doctorReport(c: HostCapabilities): { text: string; ok: boolean } {
+  const ok = !!c.qemu && !!c.qemuImg;
+  const mark = (good: boolean) => (good ? 'ok  ' : 'FAIL');
+  const lines = [
+    `${mark(!!c.qemu)} QEMU:        ${c.qemu ? `${c.qemu.version} (${c.qemu.binary})` : 'not installed'}`,
+    `${mark(!!c.qemuImg)} qemu-img:    ${c.qemuImg ? `${c.qemuImg.version} (${c.qemuImg.binary})` : 'not installed'}`,
+    `${c.accel === 'kvm' ? 'ok  ' : 'warn'} Accelerator: ${c.accel === 'kvm' ? 'KVM' : `TCG (software emulation, much slower): ${c.kvmUnavailableReason ?? ''}`}`,
+    `${c.ovmf ? 'ok  ' : 'warn'} UEFI (OVMF): ${c.ovmf ? c.ovmf.code : 'not installed (BIOS only); install the "ovmf" package for UEFI'}`,
+    `ok   CPUs:        ${c.cpus}`,
+    `ok   Memory:      ${Math.floor(c.memoryBytes / MiB)} MiB`,
+    `ok   Disk free:   ${formatBytes(c.diskFreeBytes)} of ${formatBytes(c.diskTotalBytes)} in ${c.hangarHome}`,
+  ];
+  if (c.installHint) lines.push('', c.installHint);
+  return { text: lines.join('\n'), ok };
+}

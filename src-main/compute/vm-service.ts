@@ -1,0 +1,464 @@
+import * as path from 'node:path';
+import type { HostCapabilities, ParsedInput, VmInfo, VmSpec, VmState } from '../api/contract';
+import { HangarError, notFound } from '../api/errors';
+import type { VmRepository } from '../db/repositories/vms';
+import { nowIso } from '../db/repositories/vms';
+import type { EventBus } from '../engine/event-bus';
+import { execOk, type Host } from '../hosts/host';
+import type { HostRegistry } from '../hosts/registry';
+import { buildQemuArgv } from '../qemu/argv';
+import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
+import { QEMU_IMG, probeHost } from '../qemu/probe';
+import { QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
+import { assertAction, canTransition, isActive } from './state-machine';
+import { newVmId, nicsFrom } from './vm-spec';
+import { VmRuntime, judgeExit, observe, type ExitVerdict } from './vm-runtime';
+import { checkPortForwards } from '../hosts/port-check';
+import { MiB, formatBytes } from '../util/units';
+
+export interface VmServiceOptions {
+  /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
+  watch: boolean;
+}
+
+/**
+ * Compute: the VM inventory and lifecycle. Every QEMU interaction goes through a Host,
+ * every state change through `setState` (database row + event row + pushed event).
+ */
+export class VmService {
+  private readonly runtimes = new Map<string, VmRuntime>();
+  private tcgNoticeSent = false;
+
+  constructor(
+    private readonly repo: VmRepository,
+    private readonly hosts: HostRegistry,
+    private readonly events: EventBus,
+    private readonly options: VmServiceOptions,
+  ) {}
+
+  // ---------------------------------------------------------------- queries
+
+  list(): VmInfo[] {
+    return this.repo.list();
+  }
+
+  resolve(ref: string): VmInfo {
+    const vm = this.repo.find(ref);
+    if (!vm) throw notFound('VM', ref);
+    return vm;
+  }
+
+  async paths(vm: VmInfo): Promise<VmPaths> {
+    const host = this.hosts.get(vm.hostId);
+    const home = await host.hangarHome();
+    return vmPaths(home, runtimeRoot(home, (await host.info()).uid), vm.id);
+  }
+
+  async serialTail(ref: string, maxBytes: number): Promise<{ text: string; bytes: number }> {
+    const vm = this.resolve(ref);
+    const buf = await this.hosts.get(vm.hostId).fs.readTail((await this.paths(vm)).serialLog, maxBytes);
+    return { text: buf.toString('utf8'), bytes: buf.length };
+  }
+
+  // ---------------------------------------------------------------- create / update / delete
+
+  async create(input: ParsedInput<'vm.create'>): Promise<VmInfo> {
+    if (this.repo.nameTaken(input.name)) throw new HangarError('CONFLICT', `A VM named "${input.name}" already exists. Choose another name.`, { field: 'name' });
+    const host = this.hosts.get(input.hostId);
+    const caps = await probeHost(host);
+    requireQemu(caps);
+    checkResources(caps, input.cpus, input.memoryMiB);
+    if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host: install the "ovmf" package or choose BIOS.', { field: 'firmware' });
+    if (input.diskSizeBytes > 0 && input.diskSizeBytes < MiB) throw new HangarError('INVALID_INPUT', 'A new disk must be at least 1 MiB.', { field: 'diskSizeBytes' });
+    if (input.diskSizeBytes > caps.diskFreeBytes && input.diskFormat === 'raw')
+      throw new HangarError('RESOURCE_LIMIT', `A ${formatBytes(input.diskSizeBytes)} raw disk does not fit in the ${formatBytes(caps.diskFreeBytes)} free on this host.`, { field: 'diskSizeBytes' });
+
+    if (input.isoPath) await requireFile(host, input.isoPath, 'ISO', 'isoPath');
+    if (input.kernel) {
+      await requireFile(host, input.kernel.path, 'Kernel', 'kernel');
+      if (input.kernel.initrd) await requireFile(host, input.kernel.initrd, 'Initrd', 'kernel');
+    }
+    for (const d of input.attachDisks) await requireFile(host, d.path, 'Disk', 'attachDisks');
+    for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards());
+
+    const id = newVmId();
+    const home = await host.hangarHome();
+    const paths = vmPaths(home, runtimeRoot(home, (await host.info()).uid), id);
+    const disks: VmSpec['disks'] = [];
+    await host.fs.mkdir(paths.dir, 0o700);
+    try {
+      if (input.diskSizeBytes > 0) {
+        const file = path.join(paths.dir, `disk0.${input.diskFormat}`);
+        await execOk(host, caps.qemuImg?.binary ?? QEMU_IMG, ['create', '-q', '-f', input.diskFormat, file, String(input.diskSizeBytes)], { timeoutMs: 60000 });
+        disks.push({ id: 'disk0', path: file, format: input.diskFormat, bus: input.diskBus, readOnly: false, owned: true });
+      }
+      for (const [i, d] of input.attachDisks.entries()) {
+        const format = d.format ?? (await detectDiskFormat(host, caps, d.path));
+        disks.push({ id: `disk${disks.length}`, path: d.path, format, bus: input.diskBus, readOnly: false, owned: false });
+        void i;
+      }
+      const spec: VmSpec = {
+        version: 1,
+        id,
+        name: input.name,
+        description: input.description,
+        os: input.os,
+        cpus: input.cpus,
+        memoryMiB: input.memoryMiB,
+        firmware: input.firmware,
+        machine: input.machine,
+        disks,
+        cdrom: input.isoPath ?? null,
+        kernel: input.kernel ? { path: input.kernel.path, initrd: input.kernel.initrd ?? null, append: input.kernel.append } : null,
+        nics: nicsFrom(input.nics),
+        display: input.display,
+        bootOrder: input.isoPath ? ['cdrom', 'disk'] : ['disk', 'cdrom'],
+        autostart: input.autostart,
+      };
+      if (input.firmware === 'uefi' && caps.ovmf) await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
+      await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
+      const vm = this.repo.insert(spec, host.id, paths.dir);
+      this.events.emit('vm.changed', { id });
+      if (input.startAfterCreate) return this.start(id);
+      return vm;
+    } catch (e) {
+      // nothing half-made: the folder only ever held what this call created
+      this.repo.delete(id);
+      await host.fs.rm(paths.dir, { recursive: true });
+      throw e;
+    }
+  }
+
+  async update(input: ParsedInput<'vm.update'>): Promise<VmInfo> {
+    const vm = this.resolve(input.vm);
+    assertAction('update', vm.name, vm.state);
+    const host = this.hosts.get(vm.hostId);
+    const caps = await probeHost(host);
+    if (input.name !== undefined && this.repo.nameTaken(input.name, vm.id)) throw new HangarError('CONFLICT', `A VM named "${input.name}" already exists.`, { field: 'name' });
+    checkResources(caps, input.cpus ?? vm.spec.cpus, input.memoryMiB ?? vm.spec.memoryMiB);
+    if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host.', { field: 'firmware' });
+    if (input.isoPath) await requireFile(host, input.isoPath, 'ISO', 'isoPath');
+    const paths = await this.paths(vm);
+    if (input.firmware === 'uefi' && vm.spec.firmware !== 'uefi' && caps.ovmf && !(await host.fs.stat(paths.ovmfVars)))
+      await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
+    if (input.nics) for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards(vm.id));
+
+    const spec: VmSpec = {
+      ...vm.spec,
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.description !== undefined && { description: input.description }),
+      ...(input.os !== undefined && { os: input.os }),
+      ...(input.cpus !== undefined && { cpus: input.cpus }),
+      ...(input.memoryMiB !== undefined && { memoryMiB: input.memoryMiB }),
+      ...(input.firmware !== undefined && { firmware: input.firmware }),
+      ...(input.machine !== undefined && { machine: input.machine }),
+      ...(input.display !== undefined && { display: input.display }),
+      ...(input.autostart !== undefined && { autostart: input.autostart }),
+      ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
+      ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),
+    };
+    await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
+    const updated = this.repo.updateSpec(spec);
+    this.events.emit('vm.changed', { id: vm.id });
+    return updated;
+  }
+
+  /** Replace the spec wholesale (used by storage and images when they attach disks). */
+  async saveSpec(vm: VmInfo, spec: VmSpec): Promise<VmInfo> {
+    const host = this.hosts.get(vm.hostId);
+    await host.fs.writeFileAtomic((await this.paths(vm)).vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
+    const updated = this.repo.updateSpec(spec);
+    this.events.emit('vm.changed', { id: vm.id });
+    return updated;
+  }
+
+  async delete(ref: string, deleteDisks: boolean): Promise<{ deletedFiles: string[]; keptFiles: string[] }> {
+    const vm = this.resolve(ref);
+    await this.refresh(vm.id);
+    const current = this.resolve(vm.id);
+    assertAction('delete', current.name, current.state);
+    const host = this.hosts.get(vm.hostId);
+    const paths = await this.paths(vm);
+    const kept: string[] = [];
+    const deleted: string[] = [];
+    for (const disk of vm.spec.disks) {
+      const inside = disk.path.startsWith(paths.dir + '/');
+      if (deleteDisks && disk.owned && inside) deleted.push(disk.path);
+      else kept.push(disk.path);
+    }
+    if (vm.spec.cdrom) kept.push(vm.spec.cdrom);
+    this.repo.delete(vm.id);
+    this.runtimes.get(vm.id)?.close();
+    this.runtimes.delete(vm.id);
+    const keptInside = kept.filter((k) => k.startsWith(paths.dir + '/'));
+    if (keptInside.length === 0) {
+      await host.fs.rm(paths.dir, { recursive: true });
+    } else {
+      // keep the disks (and vm.json, to re-create the VM by hand); remove the rest
+      for (const name of await host.fs.readdir(paths.dir).catch(() => [] as string[])) {
+        const file = path.join(paths.dir, name);
+        if (!keptInside.includes(file) && file !== paths.vmJson) await host.fs.rm(file, { recursive: true });
+      }
+      for (const d of deleted) await host.fs.rm(d);
+    }
+    await host.fs.rm(paths.runDir, { recursive: true });
+    this.events.emit('vm.changed', { id: vm.id, deleted: true });
+    return { deletedFiles: deleted, keptFiles: kept };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async start(ref: string): Promise<VmInfo> {
+    const vm = this.resolve(ref);
+    await this.refresh(vm.id);
+    const current = this.resolve(vm.id);
+    assertAction('start', current.name, current.state);
+    const host = this.hosts.get(vm.hostId);
+    const caps = await probeHost(host);
+    requireQemu(caps);
+    checkResources(caps, vm.spec.cpus, vm.spec.memoryMiB);
+    for (const d of vm.spec.disks) await requireFile(host, d.path, 'Disk', 'disks');
+    if (vm.spec.cdrom) await requireFile(host, vm.spec.cdrom, 'ISO', 'isoPath');
+    if (vm.spec.kernel) {
+      await requireFile(host, vm.spec.kernel.path, 'Kernel', 'kernel');
+      if (vm.spec.kernel.initrd) await requireFile(host, vm.spec.kernel.initrd, 'Initrd', 'kernel');
+    }
+    for (const nic of vm.spec.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards(vm.id), true);
+    this.noticeAccel(caps);
+
+    const paths = await this.paths(vm);
+    const argv = buildQemuArgv(vm.spec, paths, { accel: caps.accel, ovmf: caps.ovmf });
+    this.setState(vm.id, 'starting', null);
+    try {
+      const { qmp, pid } = await launchQemu(host, caps.qemu!.binary, argv, paths);
+      const runtime = new VmRuntime(vm.id, host, paths, pid, this.callbacksFor(vm.id));
+      this.runtimes.set(vm.id, runtime);
+      runtime.adopt(qmp);
+      const info = this.setState(vm.id, 'running', caps.accel === 'tcg' ? 'Running under TCG emulation (no KVM).' : null, { pid, accel: caps.accel, startedAt: nowIso(), lastSerialLines: [] });
+      if (!this.options.watch) runtime.close();
+      return info;
+    } catch (e) {
+      this.setState(vm.id, 'stopped', e instanceof Error ? e.message : String(e), { pid: null });
+      if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', e.message, { log: e.qemuLog.slice(-4000) });
+      throw e;
+    }
+  }
+
+  async stop(ref: string, timeoutSec: number, wait: boolean): Promise<VmInfo> {
+    const vm = await this.refreshed(ref);
+    assertAction('stop', vm.name, vm.state);
+    const runtime = this.runtimeFor(vm, await this.paths(vm));
+    const qmp = await runtime.ensureQmp();
+    await this.hosts.get(vm.hostId).fs.writeFileAtomic(runtime.paths.intentFile, 'acpi\n');
+    this.setState(vm.id, 'stopping', 'Asked the guest to shut down (ACPI power button).');
+    await qmp.command('system_powerdown');
+    if (!wait) return this.resolve(vm.id);
+    try {
+      const record = await waitForExit(runtime.host, runtime.paths, runtime.pid, vm.id, timeoutSec * 1000);
+      await this.finish(vm.id, await judgeExit(runtime.host, runtime.paths, record, true));
+    } catch {
+      const state = await runtime.queryStatus().catch(() => 'running' as VmState);
+      this.setState(vm.id, state === 'stopping' ? 'running' : state, null);
+      throw new HangarError(
+        'TIMEOUT',
+        `The guest "${vm.name}" did not power off within ${timeoutSec} s. It may not react to the ACPI power button: force it off (Force off, or "hangar vm kill ${vm.name}").`,
+        { canForce: true },
+      );
+    } finally {
+      if (!this.options.watch) runtime.close();
+    }
+    return this.resolve(vm.id);
+  }
+
+  async kill(ref: string): Promise<VmInfo> {
+    const vm = await this.refreshed(ref);
+    assertAction('kill', vm.name, vm.state);
+    const host = this.hosts.get(vm.hostId);
+    const runtime = this.runtimeFor(vm, await this.paths(vm));
+    await host.fs.writeFileAtomic(runtime.paths.intentFile, 'kill\n');
+    const qmp = await runtime.ensureQmp().catch(() => null);
+    if (qmp) await qmp.command('quit').catch(() => undefined);
+    else if (runtime.pid) await host.kill(runtime.pid, 'SIGKILL');
+    let record;
+    try {
+      record = await waitForExit(host, runtime.paths, runtime.pid, vm.id, 10000);
+    } catch {
+      if (runtime.pid) await host.kill(runtime.pid, 'SIGKILL');
+      record = await waitForExit(host, runtime.paths, runtime.pid, vm.id, 10000).catch(() => null);
+    }
+    await this.finish(vm.id, await judgeExit(host, runtime.paths, record));
+    return this.resolve(vm.id);
+  }
+
+  async pause(ref: string): Promise<VmInfo> {
+    return this.simpleQmp(ref, 'pause', 'stop', 'paused');
+  }
+
+  async resume(ref: string): Promise<VmInfo> {
+    return this.simpleQmp(ref, 'resume', 'cont', 'running');
+  }
+
+  async reset(ref: string): Promise<VmInfo> {
+    const vm = await this.refreshed(ref);
+    assertAction('reset', vm.name, vm.state);
+    const runtime = this.runtimeFor(vm, await this.paths(vm));
+    try {
+      await (await runtime.ensureQmp()).command('system_reset');
+    } finally {
+      if (!this.options.watch) runtime.close();
+    }
+    this.events.emit('vm.state', { id: vm.id, state: vm.state, reason: 'Reset.', at: nowIso() });
+    return this.resolve(vm.id);
+  }
+
+  /** QMP access for other domains (storage hot-plug, snapshots, stats). */
+  async withQmp<T>(ref: string, fn: (qmp: NonNullable<VmRuntime['qmp']>, vm: VmInfo) => Promise<T>): Promise<T> {
+    const vm = await this.refreshed(ref);
+    assertAction('console', vm.name, vm.state);
+    const runtime = this.runtimeFor(vm, await this.paths(vm));
+    try {
+      return await fn(await runtime.ensureQmp(), vm);
+    } finally {
+      if (!this.options.watch) runtime.close();
+    }
+  }
+
+  private async simpleQmp(ref: string, action: 'pause' | 'resume', command: string, next: VmState): Promise<VmInfo> {
+    const vm = await this.refreshed(ref);
+    assertAction(action, vm.name, vm.state);
+    const runtime = this.runtimeFor(vm, await this.paths(vm));
+    try {
+      await (await runtime.ensureQmp()).command(command);
+    } finally {
+      if (!this.options.watch) runtime.close();
+    }
+    return this.setState(vm.id, next, null);
+  }
+
+  // ---------------------------------------------------------------- re-attach
+
+  /**
+   * Bring every VM the database believes active in line with reality: re-attach to live QEMUs
+   * (following their events when watching), and mark dead ones stopped or crashed.
+   */
+  async reconcileAll(): Promise<void> {
+    await Promise.all(this.repo.list().filter((vm) => isActive(vm.state)).map((vm) => this.refresh(vm.id).catch(() => undefined)));
+  }
+
+  /** Re-check one VM's real state (cheap when it is stopped). */
+  async refresh(id: string): Promise<void> {
+    const vm = this.repo.get(id);
+    if (!vm || !isActive(vm.state)) return;
+    const host = this.hosts.get(vm.hostId);
+    const paths = await this.paths(vm);
+    const seen = await observe(host, paths, vm);
+    if (!seen.alive) {
+      await this.finish(vm.id, seen.verdict);
+      return;
+    }
+    const runtime = this.runtimeFor(vm, paths);
+    runtime.pid = seen.pid;
+    if (this.options.watch || vm.state === 'starting' || vm.state === 'stopping') {
+      try {
+        const state = await runtime.queryStatus();
+        if (state !== vm.state && state !== 'starting') this.setState(vm.id, state === 'stopping' ? 'stopping' : state, vm.stateReason, { pid: seen.pid });
+      } catch {
+        // QMP busy (another engine holds it): trust the pid
+      } finally {
+        if (!this.options.watch) runtime.close();
+      }
+    }
+  }
+
+  /** Resolve a VM after re-checking its real state. */
+  async resolveFresh(ref: string): Promise<VmInfo> {
+    return this.refreshed(ref);
+  }
+
+  private async refreshed(ref: string): Promise<VmInfo> {
+    const vm = this.resolve(ref);
+    await this.refresh(vm.id);
+    return this.resolve(vm.id);
+  }
+
+  private runtimeFor(vm: VmInfo, paths: VmPaths): VmRuntime {
+    let runtime = this.runtimes.get(vm.id);
+    if (!runtime) {
+      runtime = new VmRuntime(vm.id, this.hosts.get(vm.hostId), paths, vm.pid, this.callbacksFor(vm.id));
+      this.runtimes.set(vm.id, runtime);
+    }
+    return runtime;
+  }
+
+  private callbacksFor(id: string) {
+    return {
+      onState: (state: VmState, reason: string | null) => {
+        const vm = this.repo.get(id);
+        if (vm && vm.state !== state && canTransition(vm.state, state)) this.setState(id, state, reason);
+      },
+      onExit: (verdict: ExitVerdict) => void this.finish(id, verdict),
+    };
+  }
+
+  private async finish(id: string, verdict: ExitVerdict): Promise<void> {
+    const vm = this.repo.get(id);
+    this.runtimes.get(id)?.close();
+    this.runtimes.delete(id);
+    if (!vm || !isActive(vm.state)) return;
+    this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());
+  }
+
+  private setState(id: string, state: VmState, reason: string | null, extra: Partial<Omit<Parameters<VmRepository['setRuntime']>[1], 'state' | 'stateReason'>> = {}, at?: string): VmInfo {
+    const info = this.repo.setRuntime(id, { state, stateReason: reason, ...extra }, at);
+    if (!info) throw notFound('VM', id);
+    this.events.emit('vm.state', { id, state, reason, at: at ?? nowIso() });
+    return info;
+  }
+
+  private noticeAccel(caps: HostCapabilities): void {
+    if (caps.accel === 'tcg' && !this.tcgNoticeSent) {
+      this.tcgNoticeSent = true;
+      this.events.emit('notice', { level: 'warning', key: 'tcg', message: `KVM is not available (${caps.kvmUnavailableReason ?? 'unknown reason'}): VMs run under TCG emulation, which is much slower.` });
+    }
+  }
+
+  /** Host ports already forwarded by other VMs (to refuse conflicts before start). */
+  private usedForwards(exceptId?: string): Array<{ vm: string; protocol: string; hostAddress: string; hostPort: number }> {
+    return this.repo
+      .list()
+      .filter((v) => v.id !== exceptId)
+      .flatMap((v) => v.spec.nics.flatMap((n) => n.portForwards.map((f) => ({ vm: v.name, protocol: f.protocol, hostAddress: f.hostAddress, hostPort: f.hostPort }))));
+  }
+
+  /** Detach from every VM (they keep running). */
+  closeAll(): void {
+    for (const r of this.runtimes.values()) r.close();
+    this.runtimes.clear();
+  }
+}
+
+function requireQemu(caps: HostCapabilities): void {
+  if (!caps.qemu) throw new HangarError('MISSING_DEPENDENCY', `QEMU (qemu-system-x86_64) is not installed on ${caps.hostname}. ${caps.installHint ?? ''}`.trim());
+}
+
+function checkResources(caps: HostCapabilities, cpus: number, memoryMiB: number): void {
+  if (cpus > caps.cpus) throw new HangarError('RESOURCE_LIMIT', `${cpus} CPUs is more than this host has (${caps.cpus}).`, { field: 'cpus', max: caps.cpus });
+  const hostMiB = Math.floor(caps.memoryBytes / MiB);
+  if (memoryMiB > hostMiB) throw new HangarError('RESOURCE_LIMIT', `${memoryMiB} MiB of memory is more than this host has (${hostMiB} MiB).`, { field: 'memoryMiB', max: hostMiB });
+}
+
+async function requireFile(host: Host, file: string, what: string, field: string): Promise<void> {
+  const st = await host.fs.stat(file);
+  if (!st) throw new HangarError('INVALID_INPUT', `${what} file "${file}" does not exist.`, { field });
+  if (st.isDirectory) throw new HangarError('INVALID_INPUT', `${what} path "${file}" is a folder, not a file.`, { field });
+  if (!(await host.fs.access(file, 'r'))) throw new HangarError('INVALID_INPUT', `${what} file "${file}" cannot be read (permissions).`, { field });
+}
+
+async function detectDiskFormat(host: Host, caps: HostCapabilities, file: string): Promise<'qcow2' | 'raw'> {
+  const r = await host.exec(caps.qemuImg?.binary ?? QEMU_IMG, ['info', '--output=json', file], { timeoutMs: 30000 });
+  if (r.code !== 0) throw new HangarError('INVALID_INPUT', `"${file}" is not a disk image QEMU can read.`, { field: 'attachDisks' });
+  const fmt = (JSON.parse(r.stdout) as { format?: string }).format;
+  if (fmt === 'qcow2' || fmt === 'raw') return fmt;
+  throw new HangarError('UNSUPPORTED', `"${file}" is a ${fmt} image: import it into the image library to convert it to qcow2.`, { field: 'attachDisks' });
+}
+

@@ -1,0 +1,122 @@
+import type { VmInfo, VmSpec, VmState } from '../../api/contract';
+import type { Db } from '../database';
+
+interface VmRow {
+  id: string;
+  name: string;
+  host_id: string;
+  spec_json: string;
+  state: VmState;
+  state_reason: string | null;
+  accel: 'kvm' | 'tcg' | null;
+  pid: number | null;
+  started_at: string | null;
+  last_serial_lines: string;
+  dir: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RuntimeFields {
+  state: VmState;
+  stateReason: string | null;
+  accel?: 'kvm' | 'tcg' | null;
+  pid?: number | null;
+  startedAt?: string | null;
+  lastSerialLines?: string[];
+}
+
+const toInfo = (r: VmRow): VmInfo => ({
+  id: r.id,
+  name: r.name,
+  hostId: r.host_id,
+  state: r.state,
+  stateReason: r.state_reason,
+  spec: JSON.parse(r.spec_json) as VmSpec,
+  accel: r.accel,
+  pid: r.pid,
+  startedAt: r.started_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  lastSerialLines: JSON.parse(r.last_serial_lines) as string[],
+  dir: r.dir,
+});
+
+export const nowIso = () => new Date().toISOString();
+
+/** The VM inventory. The row is the source of truth; vm.json in the VM folder is an export. */
+export class VmRepository {
+  constructor(private readonly db: Db) {}
+
+  list(): VmInfo[] {
+    return (this.db.prepare('SELECT * FROM vms ORDER BY name COLLATE NOCASE').all() as VmRow[]).map(toInfo);
+  }
+
+  get(id: string): VmInfo | null {
+    const row = this.db.prepare('SELECT * FROM vms WHERE id = ?').get(id) as VmRow | undefined;
+    return row ? toInfo(row) : null;
+  }
+
+  /** By id, or else by name (case-insensitive). */
+  find(ref: string): VmInfo | null {
+    const row = (this.db.prepare('SELECT * FROM vms WHERE id = ?').get(ref) ?? this.db.prepare('SELECT * FROM vms WHERE name = ? COLLATE NOCASE').get(ref)) as VmRow | undefined;
+    return row ? toInfo(row) : null;
+  }
+
+  nameTaken(name: string, exceptId?: string): boolean {
+    const row = this.db.prepare('SELECT id FROM vms WHERE name = ? COLLATE NOCASE').get(name) as { id: string } | undefined;
+    return !!row && row.id !== exceptId;
+  }
+
+  insert(spec: VmSpec, hostId: string, dir: string): VmInfo {
+    const now = nowIso();
+    this.db
+      .prepare('INSERT INTO vms (id, name, host_id, spec_json, state, dir, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(spec.id, spec.name, hostId, JSON.stringify(spec), 'stopped', dir, now, now);
+    return this.get(spec.id)!;
+  }
+
+  updateSpec(spec: VmSpec): VmInfo {
+    this.db.prepare('UPDATE vms SET name = ?, spec_json = ?, updated_at = ? WHERE id = ?').run(spec.name, JSON.stringify(spec), nowIso(), spec.id);
+    return this.get(spec.id)!;
+  }
+
+  /** Record a state change and its event row in one transaction. */
+  setRuntime(id: string, fields: RuntimeFields, at = nowIso()): VmInfo | null {
+    const before = this.get(id);
+    if (!before) return null;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE vms SET state = ?, state_reason = ?, accel = ?, pid = ?, started_at = ?, last_serial_lines = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(
+          fields.state,
+          fields.stateReason,
+          fields.accel === undefined ? before.accel : fields.accel,
+          fields.pid === undefined ? before.pid : fields.pid,
+          fields.startedAt === undefined ? before.startedAt : fields.startedAt,
+          JSON.stringify(fields.lastSerialLines ?? before.lastSerialLines),
+          at,
+          id,
+        );
+      if (before.state !== fields.state) {
+        this.db.prepare('INSERT INTO vm_events (vm_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)').run(id, at, before.state, fields.state, fields.stateReason);
+      }
+    })();
+    return this.get(id);
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM vms WHERE id = ?').run(id);
+  }
+
+  events(id: string): Array<{ at: string; from: string | null; to: VmState; reason: string | null }> {
+    return (this.db.prepare('SELECT at, from_state AS "from", to_state AS "to", reason FROM vm_events WHERE vm_id = ? ORDER BY id').all(id) as Array<{
+      at: string;
+      from: string | null;
+      to: VmState;
+      reason: string | null;
+    }>);
+  }
+}

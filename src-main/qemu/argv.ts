@@ -1,0 +1,134 @@
+import type { Disk, VmSpec } from '../api/contract';
+import type { VmPaths } from './paths';
+
+/**
+ * VmSpec → QEMU argv: a pure function, golden-tested (test/unit/argv.test.ts).
+ * Every value that may hold user text (paths, names) goes either in its own argv item
+ * (-kernel, -append) or through JSON (-blockdev), never spliced into a shell string.
+ * Where QEMU's key=value syntax is unavoidable, commas are doubled as QEMU requires.
+ */
+export interface ArgvHostFacts {
+  accel: 'kvm' | 'tcg';
+  ovmf: { code: string; vars: string } | null;
+}
+
+/** QEMU's option syntax: a comma inside a value is written ",,". */
+export const qemuOptValue = (value: string): string => value.replace(/,/g, ',,');
+
+export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts): string[] {
+  const argv: string[] = [];
+  const push = (...items: string[]) => argv.push(...items);
+
+  push('-name', `guest=${qemuOptValue(spec.name)},debug-threads=on`);
+  push('-uuid', spec.id);
+  push('-nodefaults', '-no-user-config');
+  push('-machine', `${spec.machine}${host.accel === 'kvm' ? ',vmport=off' : ''}`);
+  push('-accel', host.accel);
+  push('-cpu', host.accel === 'kvm' ? 'host' : 'max');
+  push('-smp', String(spec.cpus));
+  push('-m', `${spec.memoryMiB}M`);
+  push('-rtc', 'base=utc');
+  push('-pidfile', paths.pidFile);
+  push('-msg', 'timestamp=on');
+
+  // Control and console sockets: QMP, and serial with a log so scrollback survives re-attach.
+  push('-chardev', `socket,id=qmp0,path=${qemuOptValue(paths.qmpSocket)},server=on,wait=off`);
+  push('-mon', 'chardev=qmp0,mode=control');
+  push(
+    '-chardev',
+    `socket,id=serial0,path=${qemuOptValue(paths.serialSocket)},server=on,wait=off,logfile=${qemuOptValue(paths.serialLog)},logappend=on`,
+  );
+  push('-serial', 'chardev:serial0');
+
+  // Display: VNC on a UNIX socket (proxied to noVNC by the engine), or none for headless guests.
+  push('-display', 'none');
+  if (spec.display === 'vnc') {
+    push('-device', 'VGA,id=video0');
+    push('-vnc', `unix:${qemuOptValue(paths.vncSocket)}`);
+    push('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,id=tablet0,bus=usb0.0');
+  }
+
+  if (spec.firmware === 'uefi') {
+    if (!host.ovmf) throw new Error('UEFI firmware (OVMF) is not installed on this host.');
+    push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${qemuOptValue(host.ovmf.code)}`);
+    push('-drive', `if=pflash,format=raw,unit=1,file=${qemuOptValue(paths.ovmfVars)}`);
+  }
+
+  const ide = ideSlots(spec.machine);
+  const needsAhci = spec.machine === 'pc' && spec.disks.some((d) => d.bus === 'sata');
+  if (needsAhci) push('-device', 'ahci,id=sata0');
+  if (spec.disks.some((d) => d.bus === 'scsi')) push('-device', 'virtio-scsi-pci,id=scsi0');
+
+  const bootIndex = bootIndexer(spec.bootOrder);
+  let sataPort = 0;
+  spec.disks.forEach((disk, i) => {
+    const node = `disk${i}`;
+    push('-blockdev', JSON.stringify(fileBlockdev(`${node}-file`, disk.path, disk.readOnly)));
+    push('-blockdev', JSON.stringify({ driver: disk.format, 'node-name': node, file: `${node}-file`, 'read-only': disk.readOnly }));
+    const boot = i === 0 ? bootIndex('disk') : null;
+    const bootOpt = boot === null ? '' : `,bootindex=${boot}`;
+    push('-device', diskDevice(disk, node, i, bootOpt, ide, () => `sata0.${sataPort++}`, spec.machine));
+  });
+
+  if (spec.cdrom) {
+    push('-blockdev', JSON.stringify(fileBlockdev('cd0-file', spec.cdrom, true)));
+    push('-blockdev', JSON.stringify({ driver: 'raw', 'node-name': 'cd0', file: 'cd0-file', 'read-only': true }));
+    const boot = bootIndex('cdrom');
+    push('-device', `ide-cd,id=cd0,drive=cd0,${ide.next()}${boot === null ? '' : `,bootindex=${boot}`}`);
+  }
+
+  if (spec.kernel) {
+    push('-kernel', spec.kernel.path);
+    if (spec.kernel.initrd) push('-initrd', spec.kernel.initrd);
+    if (spec.kernel.append) push('-append', spec.kernel.append);
+  }
+
+  spec.nics.forEach((nic, i) => {
+    const forwards = nic.portForwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
+    push('-netdev', `user,id=net${i}${forwards}`);
+    const boot = i === 0 ? bootIndex('network') : null;
+    push('-device', `${nic.model},id=nic${i},netdev=net${i},mac=${nic.mac}${boot === null ? '' : `,bootindex=${boot}`}`);
+  });
+
+  // The balloon gives the guest's own view of its memory to the stats sampler.
+  push('-device', 'virtio-balloon-pci,id=balloon0');
+  return argv;
+}
+
+function fileBlockdev(nodeName: string, filename: string, readOnly: boolean) {
+  return { driver: 'file', 'node-name': nodeName, filename, 'read-only': readOnly, 'auto-read-only': false, discard: 'unmap' };
+}
+
+function bootIndexer(order: VmSpec['bootOrder']) {
+  return (what: 'disk' | 'cdrom' | 'network'): number | null => {
+    const i = order.indexOf(what);
+    return i < 0 ? null : i + 1;
+  };
+}
+
+/** IDE/SATA slots for CD-ROMs and ide/sata disks: q35's AHCI ports, or i440fx's two IDE buses. */
+function ideSlots(machine: VmSpec['machine']) {
+  const slots = machine === 'q35' ? ['bus=ide.0', 'bus=ide.1', 'bus=ide.2', 'bus=ide.3', 'bus=ide.4', 'bus=ide.5'] : ['bus=ide.0,unit=0', 'bus=ide.0,unit=1', 'bus=ide.1,unit=0', 'bus=ide.1,unit=1'];
+  let used = 0;
+  return {
+    next(): string {
+      const slot = slots[used++];
+      if (!slot) throw new Error(`Too many IDE/SATA devices for machine type ${machine}.`);
+      return slot;
+    },
+  };
+}
+
+function diskDevice(disk: Disk, node: string, index: number, bootOpt: string, ide: ReturnType<typeof ideSlots>, sataSlot: () => string, machine: VmSpec['machine']): string {
+  const id = `id=vd${index}`;
+  switch (disk.bus) {
+    case 'virtio':
+      return `virtio-blk-pci,${id},drive=${node}${bootOpt}`;
+    case 'scsi':
+      return `scsi-hd,${id},bus=scsi0.0,drive=${node}${bootOpt}`;
+    case 'sata':
+      return machine === 'q35' ? `ide-hd,${id},drive=${node},${ide.next()}${bootOpt}` : `ide-hd,${id},drive=${node},bus=${sataSlot()}${bootOpt}`;
+    case 'ide':
+      return `ide-hd,${id},drive=${node},${ide.next()}${bootOpt}`;
+  }
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { TaskInfo } from '../api/contract';
+import { HangarError, toApiError } from '../api/errors';
+import type { Db } from '../db/database';
+import { nowIso } from '../db/repositories/vms';
+import type { EventBus } from '../engine/event-bus';
+
+export interface TaskContext {
+  signal: AbortSignal;
+  /** Report progress (0..1 or null when unknown) and a short message. Throttled for events. */
+  progress(fraction: number | null, message?: string): void;
+}
+
+interface TaskRow {
+  id: string;
+  kind: string;
+  title: string;
+  state: TaskInfo['state'];
+  progress: number | null;
+  message: string | null;
+  error_json: string | null;
+  result_json: string | null;
+  cancellable: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
+const toInfo = (r: TaskRow): TaskInfo => ({
+  id: r.id,
+  kind: r.kind,
+  title: r.title,
+  state: r.state,
+  progress: r.progress,
+  message: r.message,
+  error: r.error_json ? (JSON.parse(r.error_json) as TaskInfo['error']) : null,
+  result: r.result_json ? (JSON.parse(r.result_json) as TaskInfo['result']) : null,
+  cancellable: r.cancellable === 1,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+/**
+ * Long operations (import, convert, copy, download, snapshot) as persisted Tasks with progress,
+ * cancel and a result. A task that was running when the engine died is marked failed at the
+ * next start, and each domain registers a cleanup for its kind so no half-made object remains.
+ */
+export class TaskManager {
+  private readonly running = new Map<string, { controller: AbortController; info: TaskInfo }>();
+  private readonly cleanups = new Map<string, (task: TaskInfo) => Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Register what to clean after a task of this kind was interrupted by an engine crash. */
+  onInterrupted(kind: string, cleanup: (task: TaskInfo) => Promise<void>): void {
+    this.cleanups.set(kind, cleanup);
+  }
+
+  /** Mark tasks left running by a previous engine as failed, and run their cleanups. */
+  async recoverInterrupted(): Promise<void> {
+    const rows = this.db.prepare("SELECT * FROM tasks WHERE state = 'running'").all() as TaskRow[];
+    for (const row of rows) {
+      const info = toInfo(row);
+      try {
+        await this.cleanups.get(info.kind)?.(info);
+      } catch {
+        // cleanup is best effort; the task is still marked failed
+      }
+      this.finish(info, 'failed', null, { code: 'CANCELLED', message: 'Interrupted: Hangar stopped while this task was running. Nothing was kept; start it again.' });
+    }
+  }
+
+  list(limit = 200): TaskInfo[] {
+    return (this.db.prepare('SELECT * FROM tasks ORDER BY created_at DESC LIMIT ?').all(limit) as TaskRow[]).map(toInfo);
+  }
+
+  get(id: string): TaskInfo | null {
+    const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    return row ? toInfo(row) : null;
+  }
+
+  /**
+   * Start a task; returns at once with its info. `done` resolves with the final info
+   * (callers that want to wait, like the CLI, await it).
+   */
+  start<R extends Record<string, unknown>>(
+    kind: string,
+    title: string,
+    run: (ctx: TaskContext) => Promise<R>,
+    opts: { cancellable?: boolean; meta?: Record<string, unknown> } = {},
+  ): { task: TaskInfo; done: Promise<TaskInfo> } {
+    const info: TaskInfo = {
+      id: randomUUID(),
+      kind,
+      title,
+      state: 'running',
+      progress: null,
+      message: null,
+      error: null,
+      result: opts.meta ?? null,
+      cancellable: opts.cancellable ?? true,
+      createdAt: nowIso(),
+      finishedAt: null,
+    };
+    this.db
+      .prepare('INSERT INTO tasks (id, kind, title, state, progress, message, result_json, cancellable, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(info.id, kind, title, 'running', null, null, info.result ? JSON.stringify(info.result) : null, info.cancellable ? 1 : 0, info.createdAt);
+    const controller = new AbortController();
+    this.running.set(info.id, { controller, info });
+    this.events.emit('task.updated', info);
+
+    let lastEmit = 0;
+    const ctx: TaskContext = {
+      signal: controller.signal,
+      progress: (fraction, message) => {
+        info.progress = fraction === null ? null : Math.max(0, Math.min(1, fraction));
+        if (message !== undefined) info.message = message;
+        const now = Date.now();
+        if (now - lastEmit >= 100 || fraction === 1) {
+          lastEmit = now;
+          this.db.prepare('UPDATE tasks SET progress = ?, message = ? WHERE id = ?').run(info.progress, info.message, info.id);
+          this.events.emit('task.updated', { ...info });
+        }
+      },
+    };
+
+    const done = (async () => {
+      try {
+        const result = await run(ctx);
+        if (controller.signal.aborted) throw new HangarError('CANCELLED', 'Cancelled.');
+        return this.finish(info, 'succeeded', { ...(info.result ?? {}), ...result }, null);
+      } catch (e) {
+        const err = controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user. Nothing was kept.' } : toApiError(e);
+        return this.finish(info, controller.signal.aborted ? 'cancelled' : 'failed', info.result, err);
+      } finally {
+        this.running.delete(info.id);
+      }
+    })();
+    return { task: { ...info }, done };
+  }
+
+  cancel(id: string): TaskInfo {
+    const entry = this.running.get(id);
+    if (!entry) {
+      const existing = this.get(id);
+      if (!existing) throw new HangarError('NOT_FOUND', `No task with id "${id}".`);
+      throw new HangarError('INVALID_STATE', `Task "${existing.title}" has already ended (${existing.state}).`);
+    }
+    if (!entry.info.cancellable) throw new HangarError('INVALID_STATE', `Task "${entry.info.title}" cannot be cancelled.`);
+    entry.controller.abort();
+    return { ...entry.info };
+  }
+
+  clearFinished(): number {
+    return this.db.prepare("DELETE FROM tasks WHERE state != 'running'").run().changes;
+  }
+
+  /** Abort everything (engine shutdown). */
+  abortAll(): void {
+    for (const { controller } of this.running.values()) controller.abort();
+  }
+
+  private finish(info: TaskInfo, state: TaskInfo['state'], result: TaskInfo['result'], error: TaskInfo['error']): TaskInfo {
+    const finished: TaskInfo = { ...info, state, result, error, finishedAt: nowIso(), progress: state === 'succeeded' ? 1 : info.progress };
+    this.db
+      .prepare('UPDATE tasks SET state = ?, progress = ?, message = ?, error_json = ?, result_json = ?, finished_at = ? WHERE id = ?')
+      .run(state, finished.progress, finished.message, error ? JSON.stringify(error) : null, result ? JSON.stringify(result) : null, finished.finishedAt, info.id);
+    this.events.emit('task.updated', finished);
+    return finished;
+  }
+}

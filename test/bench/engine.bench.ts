@@ -1,0 +1,84 @@
+// Engine foundation benchmark:
+//  - API start → first serial byte, against bare qemu-system-x86_64 with the same argv (target ≤ 1.05×)
+//  - engine cold start (in-process open, and a whole `hangar vm list` CLI run)
+//  - engine RSS
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { Engine } from '../../src-main/engine/engine';
+import { buildQemuArgv } from '../../src-main/qemu/argv';
+import { probeHost } from '../../src-main/qemu/probe';
+import { GUEST_APPEND, guestFiles } from '../helpers/guest';
+import { CLI, tempHome } from '../helpers/env';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function firstByte(file: string, t0: number): Promise<number> {
+  for (;;) {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st && st.size > 0) return performance.now() - t0;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function main() {
+  const { home, cleanup } = tempHome('hangar-bench-');
+  const g = guestFiles();
+
+  const t0 = performance.now();
+  const engine = await Engine.open({ home, watch: true });
+  const openMs = performance.now() - t0;
+  await engine.call('host.capabilities', {}); // probe once, as a running engine would have
+
+  await engine.call('vm.create', { name: 'bench', memoryMiB: 128, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } });
+  const vm = await engine.call('vm.get', { vm: 'bench' });
+  const paths = await engine.vms.paths(vm);
+  const caps = await probeHost(engine.hosts.get('local'));
+  const argv = buildQemuArgv(vm.spec, paths, { accel: caps.accel, ovmf: caps.ovmf });
+
+  const viaApi: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Hangar: API call → QEMU under its keeper → first byte in the serial log
+    fs.rmSync(paths.serialLog, { force: true });
+    let t = performance.now();
+    await engine.call('vm.start', { vm: 'bench' });
+    viaApi.push(await firstByte(paths.serialLog, t));
+    await engine.call('vm.kill', { vm: 'bench' });
+
+    // Bare QEMU, same argv, started directly
+    fs.rmSync(paths.serialLog, { force: true });
+    fs.mkdirSync(paths.runDir, { recursive: true });
+    t = performance.now();
+    const child = spawn(caps.qemu!.binary, argv, { stdio: 'ignore' });
+    bare.push(await firstByte(paths.serialLog, t));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  }
+  const rss = process.memoryUsage().rss;
+  await engine.call('vm.delete', { vm: 'bench', deleteDisks: true });
+  await engine.close();
+
+  const cli: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, [CLI, 'vm', 'list'], { env: { ...process.env, HANGAR_HOME: home }, stdio: 'ignore' });
+    cli.push(performance.now() - t);
+  }
+  cleanup();
+
+  const ratio = median(viaApi) / median(bare);
+  console.log(`accelerator:                          ${caps.accel}`);
+  console.log(`API start → first serial byte:        ${ms(median(viaApi))} (median of ${ROUNDS}; all: ${viaApi.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`bare QEMU → first serial byte:        ${ms(median(bare))} (median of ${ROUNDS}; all: ${bare.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`ratio Hangar / bare:                  ${ratio.toFixed(3)}× (target ≤ 1.05×)`);
+  console.log(`engine cold start (open, in process): ${ms(openMs)}`);
+  console.log(`CLI "hangar vm list" wall time:       ${ms(median(cli))} (includes Node start-up and the QEMU probe)`);
+  console.log(`engine RSS after the runs:            ${(rss / 1024 / 1024).toFixed(1)} MiB`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
