@@ -4,38 +4,17 @@ import type { MethodInput, PortForward, VmInfo } from '../api/contract';
 import { HangarError, isApiErrorShape } from '../api/errors';
 import { MiB, parseSize } from '../util/units';
 import { runConsole } from './console';
-import { connectEngine, type EngineClient } from './engine-client';
+import { UsageError, parseInteger, print, withClient } from './common';
 import { doctorReport, table, vmDetails, vmTable } from './output';
+import { domainCommands } from './commands';
 
 /**
  * The `hangar` command. Exit codes: 0 ok, 1 failure (one line on stderr), 2 bad usage.
  * Every command is a client of the engine contract; `--json` prints the contract's result.
  */
-class UsageError extends Error {}
-
-const print = (json: boolean, value: unknown, text: () => string) => {
-  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
-};
-
-async function withClient<T>(fn: (c: EngineClient) => Promise<T>): Promise<T> {
-  const client = await connectEngine();
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
-
 function parseMemory(text: string): number {
   if (/^\d+$/.test(text.trim())) return Number(text);
   return Math.round(parseSize(text) / MiB);
-}
-
-function parseInteger(what: string) {
-  return (text: string) => {
-    if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${what} must be a whole number, not "${text}".`);
-    return Number(text);
-  };
 }
 
 /** "2222:22", "tcp:2222:22", "tcp:127.0.0.1:2222:22", "udp:0.0.0.0:5353:53" */
@@ -223,6 +202,8 @@ export function buildProgram(): Command {
       );
     });
 
+  // Each domain registers its own commands (cli/commands/<domain>.ts).
+  for (const register of domainCommands) register(program);
   return program;
 }
 
