@@ -24,7 +24,8 @@ export interface ExitVerdict {
 
 export class VmRuntime {
   qmp: QmpClient | null = null;
-  private guestShutdownSeen = false;
+  /** QEMU's SHUTDOWN reason when we saw it ("guest-shutdown", "host-signal", "host-qmp-quit", ...). */
+  private shutdownReason: string | null = null;
   private exiting: Promise<void> | null = null;
 
   constructor(
@@ -71,8 +72,9 @@ export class VmRuntime {
         this.callbacks.onState('running', null);
         break;
       case 'SHUTDOWN': {
-        const guest = (e.data as { guest?: boolean } | undefined)?.guest === true;
-        this.guestShutdownSeen = guest;
+        const data = e.data as { guest?: boolean; reason?: string } | undefined;
+        const guest = data?.guest === true;
+        this.shutdownReason = data?.reason ?? (guest ? 'guest-shutdown' : null);
         this.callbacks.onState('stopping', guest ? 'The guest is shutting down.' : 'QEMU is shutting down.');
         break;
       }
@@ -94,7 +96,7 @@ export class VmRuntime {
           this.exiting = null;
           return;
         }
-        this.callbacks.onExit(await judgeExit(this.host, this.paths, record, this.guestShutdownSeen));
+        this.callbacks.onExit(await judgeExit(this.host, this.paths, record, this.shutdownReason));
       })();
     }
     return this.exiting;
@@ -108,12 +110,14 @@ export class VmRuntime {
 }
 
 /** Decide stopped vs crashed from the keeper's record and the engine's recorded intent. */
-export async function judgeExit(host: Host, paths: VmPaths, record: Awaited<ReturnType<typeof readExitRecord>>, guestShutdownSeen = false): Promise<ExitVerdict> {
+export async function judgeExit(host: Host, paths: VmPaths, record: Awaited<ReturnType<typeof readExitRecord>>, shutdownReason: string | null = null): Promise<ExitVerdict> {
   const intent = (await host.fs.stat(paths.intentFile)) ? (await host.fs.readFile(paths.intentFile)).toString('utf8').trim() : null;
   const at = record?.at ?? new Date();
   if (intent === 'kill') return { state: 'stopped', reason: 'Forced off.', at, lastSerialLines: [] };
   if (record && record.status === 0) {
-    return { state: 'stopped', reason: guestShutdownSeen || intent === 'acpi' ? 'The guest powered off.' : describeExit(0), at, lastSerialLines: [] };
+    // QEMU also exits 0 when told to quit by a signal on the host (SIGTERM/SIGINT): say so.
+    const reason = shutdownReason === 'host-signal' ? 'QEMU was stopped by a signal on the host (SIGTERM or SIGINT).' : 'The guest powered off.';
+    return { state: 'stopped', reason, at, lastSerialLines: [] };
   }
   const reason = record ? describeExit(record.status) : 'QEMU ended without recording why (was the host restarted?).';
   return { state: 'crashed', reason, at, lastSerialLines: await lastSerialLines(host, paths) };

@@ -27,6 +27,10 @@ export interface VmServiceOptions {
  */
 export class VmService {
   private readonly runtimes = new Map<string, VmRuntime>();
+  /** True in long-lived engines: QMP events keep states current, no polling needed. */
+  get watching(): boolean {
+    return this.options.watch;
+  }
   private tcgNoticeSent = false;
 
   constructor(
@@ -255,7 +259,7 @@ export class VmService {
     if (!wait) return this.resolve(vm.id);
     try {
       const record = await waitForExit(runtime.host, runtime.paths, runtime.pid, vm.id, timeoutSec * 1000);
-      await this.finish(vm.id, await judgeExit(runtime.host, runtime.paths, record, true));
+      await this.finish(vm.id, await judgeExit(runtime.host, runtime.paths, record, 'guest-shutdown'));
     } catch {
       const state = await runtime.queryStatus().catch(() => 'running' as VmState);
       this.setState(vm.id, state === 'stopping' ? 'running' : state, null);

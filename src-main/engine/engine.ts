@@ -3,6 +3,8 @@ import { contract, isMethodName, type MethodName, type MethodResult } from '../a
 import { HangarError } from '../api/errors';
 import { VmService } from '../compute/vm-service';
 import { ChannelService } from '../consoles/channel-service';
+import { ConsoleService } from '../consoles/console-service';
+import { consoleHandlers } from '../consoles/handlers';
 import { openDatabase, type Db } from '../db/database';
 import { VmRepository } from '../db/repositories/vms';
 import { LocalHost } from '../hosts/local-host';
@@ -34,6 +36,7 @@ export class Engine {
   readonly tasks: TaskManager;
   readonly vms: VmService;
   readonly channels: ChannelService;
+  readonly consoles: ConsoleService;
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -44,7 +47,8 @@ export class Engine {
     this.tasks = new TaskManager(this.db, this.events);
     this.vms = new VmService(new VmRepository(this.db), this.hosts, this.events, { watch: opts.watch ?? false });
     this.channels = new ChannelService(this.vms, this.hosts, this.events);
-    this.handlers = { ...coreHandlers(this) } satisfies Handlers;
+    this.consoles = new ConsoleService(this.vms, this.hosts);
+    this.handlers = { ...coreHandlers(this), ...consoleHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -16,7 +16,8 @@ export function coreHandlers(e: Engine) {
   return {
     'host.capabilities': async (i) => probeHost(e.hosts.get(i.hostId), i.refresh),
     'vm.list': async () => {
-      await e.vms.reconcileAll();
+      // Short-lived (CLI) engines check pids now; long-lived ones are kept current by QMP events.
+      if (!e.vms.watching) await e.vms.reconcileAll();
       return e.vms.list();
     },
     'vm.get': async (i) => e.vms.resolveFresh(i.vm),

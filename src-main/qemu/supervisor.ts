@@ -148,8 +148,8 @@ export async function waitForExit(host: Host, paths: VmPaths, pid: number | null
   while (Date.now() < deadline) {
     const alive = await isQemuAlive(host, pid, vmId);
     if (!alive) {
-      // The keeper writes the record right after QEMU ends; give it a moment.
-      for (let i = 0; i < 40; i++) {
+      // The keeper writes the record right after QEMU ends; give it a moment (more on a busy host).
+      for (let i = 0; i < 200; i++) {
         const rec = await readExitRecord(host, paths);
         if (rec) return rec;
         await sleep(25);
