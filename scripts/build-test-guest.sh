@@ -45,7 +45,7 @@ set -euo pipefail
 SCRIPT_PATH="$(readlink -f "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd)"
 
-OUT="${1:-${HANGAR_TEST_GUEST_DIR:-$REPO_ROOT/test/.guest}}"
+OUT="$(realpath -m "${1:-${HANGAR_TEST_GUEST_DIR:-$REPO_ROOT/test/.guest}}")"
 CACHE="$OUT/cache"
 STAMP="$OUT/.stamp"
 
@@ -141,7 +141,13 @@ apt_update_once() {
 # 0. Up to date?
 # --------------------------------------------------------------------------
 
-require_cmd apt-cache apt-get dpkg-deb dpkg-query sha256sum
+require_cmd apt-cache apt-get dpkg-deb dpkg-query sha256sum flock
+
+# One build at a time per output folder (test runners may start several):
+# a second caller waits here, then finds the guest up to date.
+mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+flock 9
 
 # Sets KERNEL_PKG_NAME, KERNEL_PKG_VERSION, DEB (its file in the cache) and
 # STAMP_KEY (a hash of everything that influences the output bytes).
@@ -189,7 +195,7 @@ for f in "$ISOLINUX_BIN" "$ISOHYBRID_MBR" "$SYSLINUX_MODULES/ldlinux.c32"; do
 done
 
 log "building test guest in $OUT (kernel package $KERNEL_PKG_NAME $KERNEL_PKG_VERSION)"
-mkdir -p "$OUT" "$CACHE"
+mkdir -p "$CACHE"
 rm -f "$STAMP"
 
 WORK="$(mktemp -d "$OUT/.build.XXXXXX")"
