@@ -137,5 +137,7 @@ export async function lastSerialLines(host: Host, paths: VmPaths, count = 20): P
 export async function observe(host: Host, paths: VmPaths, vm: VmInfo): Promise<{ alive: true; pid: number } | { alive: false; verdict: ExitVerdict }> {
   const pid = vm.pid ?? (await readPid(host, paths));
   if (await isQemuAlive(host, pid, vm.id)) return { alive: true, pid: pid! };
-  return { alive: false, verdict: await judgeExit(host, paths, await readExitRecord(host, paths)) };
+  // Gone: the keeper writes its record a moment after QEMU ends, so wait for it briefly.
+  const record = await waitForExit(host, paths, pid, vm.id, 5000).catch(() => readExitRecord(host, paths));
+  return { alive: false, verdict: await judgeExit(host, paths, record) };
 }

@@ -14,11 +14,14 @@ import { assertAction, canTransition, isActive } from './state-machine';
 import { newVmId, nicsFrom } from './vm-spec';
 import { VmRuntime, judgeExit, observe, type ExitVerdict } from './vm-runtime';
 import { checkPortForwards } from '../hosts/port-check';
+import type { NetworkService } from '../network/network-service';
 import { MiB, formatBytes } from '../util/units';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
   watch: boolean;
+  /** Internal networks and bridges: checks NICs and gives the argv builder the network endpoints. */
+  networks?: NetworkService;
 }
 
 /**
@@ -27,11 +30,16 @@ export interface VmServiceOptions {
  */
 export class VmService {
   private readonly runtimes = new Map<string, VmRuntime>();
+  private closed = false;
+  /** VMs with a start, stop or kill under way in this engine. */
+  private readonly inFlight = new Set<string>();
   /** True in long-lived engines: QMP events keep states current, no polling needed. */
   get watching(): boolean {
     return this.options.watch;
   }
   private tcgNoticeSent = false;
+  /** Set by the engine: a disk from a library image (images/image-service.ts diskForVm). */
+  imageDisk: ((ref: string, hostId: string, vmId: string, vmDir: string, fullCopy: boolean, fileName: string) => Promise<{ path: string; format: 'qcow2' }>) | null = null;
 
   constructor(
     private readonly repo: VmRepository,
@@ -84,6 +92,7 @@ export class VmService {
     }
     for (const d of input.attachDisks) await requireFile(host, d.path, 'Disk', 'attachDisks');
     for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards());
+    if (this.options.networks) input.nics = await this.options.networks.checkNics(host, input.nics);
 
     const id = newVmId();
     const home = await host.hangarHome();
@@ -91,10 +100,16 @@ export class VmService {
     const disks: VmSpec['disks'] = [];
     await host.fs.mkdir(paths.dir, 0o700);
     try {
+      if (input.image) {
+        // a linked clone (qcow2 overlay on the library image) unless fullCopy
+        if (!this.imageDisk) throw new HangarError('UNSUPPORTED', 'The image library is not available in this engine.');
+        const d = await this.imageDisk(input.image, host.id, id, paths.dir, input.fullCopy ?? false, 'disk0.qcow2');
+        disks.push({ id: 'disk0', path: d.path, format: d.format, bus: input.diskBus, readOnly: false, owned: true });
+      }
       if (input.diskSizeBytes > 0) {
-        const file = path.join(paths.dir, `disk0.${input.diskFormat}`);
+        const file = path.join(paths.dir, `disk${disks.length}.${input.diskFormat}`);
         await execOk(host, caps.qemuImg?.binary ?? QEMU_IMG, ['create', '-q', '-f', input.diskFormat, file, String(input.diskSizeBytes)], { timeoutMs: 60000 });
-        disks.push({ id: 'disk0', path: file, format: input.diskFormat, bus: input.diskBus, readOnly: false, owned: true });
+        disks.push({ id: `disk${disks.length}`, path: file, format: input.diskFormat, bus: input.diskBus, readOnly: false, owned: true });
       }
       for (const [i, d] of input.attachDisks.entries()) {
         const format = d.format ?? (await detectDiskFormat(host, caps, d.path));
@@ -146,6 +161,7 @@ export class VmService {
     if (input.firmware === 'uefi' && vm.spec.firmware !== 'uefi' && caps.ovmf && !(await host.fs.stat(paths.ovmfVars)))
       await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
     if (input.nics) for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards(vm.id));
+    if (input.nics && this.options.networks) input.nics = await this.options.networks.checkNics(host, input.nics);
 
     const spec: VmSpec = {
       ...vm.spec,
@@ -213,6 +229,10 @@ export class VmService {
   // ---------------------------------------------------------------- lifecycle
 
   async start(ref: string): Promise<VmInfo> {
+    return this.guarded(ref, () => this.startUnguarded(ref));
+  }
+
+  private async startUnguarded(ref: string): Promise<VmInfo> {
     const vm = this.resolve(ref);
     await this.refresh(vm.id);
     const current = this.resolve(vm.id);
@@ -228,10 +248,11 @@ export class VmService {
       if (vm.spec.kernel.initrd) await requireFile(host, vm.spec.kernel.initrd, 'Initrd', 'kernel');
     }
     for (const nic of vm.spec.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards(vm.id), true);
+    if (this.options.networks) await this.options.networks.checkNics(host, vm.spec.nics);
     this.noticeAccel(caps);
 
     const paths = await this.paths(vm);
-    const argv = buildQemuArgv(vm.spec, paths, { accel: caps.accel, ovmf: caps.ovmf });
+    const argv = buildQemuArgv(vm.spec, paths, { accel: caps.accel, ovmf: caps.ovmf, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(vm.spec.nics) }) });
     this.setState(vm.id, 'starting', null);
     try {
       const { qmp, pid } = await launchQemu(host, caps.qemu!.binary, argv, paths);
@@ -249,6 +270,10 @@ export class VmService {
   }
 
   async stop(ref: string, timeoutSec: number, wait: boolean): Promise<VmInfo> {
+    return this.guarded(ref, () => this.stopUnguarded(ref, timeoutSec, wait));
+  }
+
+  private async stopUnguarded(ref: string, timeoutSec: number, wait: boolean): Promise<VmInfo> {
     const vm = await this.refreshed(ref);
     assertAction('stop', vm.name, vm.state);
     const runtime = this.runtimeFor(vm, await this.paths(vm));
@@ -275,6 +300,10 @@ export class VmService {
   }
 
   async kill(ref: string): Promise<VmInfo> {
+    return this.guarded(ref, () => this.killUnguarded(ref));
+  }
+
+  private async killUnguarded(ref: string): Promise<VmInfo> {
     const vm = await this.refreshed(ref);
     assertAction('kill', vm.name, vm.state);
     const host = this.hosts.get(vm.hostId);
@@ -292,6 +321,19 @@ export class VmService {
     }
     await this.finish(vm.id, await judgeExit(host, runtime.paths, record));
     return this.resolve(vm.id);
+  }
+
+  /** Run a lifecycle operation with the VM marked in flight (see refresh). */
+  private async guarded<T>(ref: string, fn: () => Promise<T>): Promise<T> {
+    const id = this.resolve(ref).id;
+    if (this.inFlight.has(id)) throw new HangarError('INVALID_STATE', `Another start, shutdown or force-off of "${this.resolve(ref).name}" is in progress.`);
+    await this.refresh(id);
+    this.inFlight.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.inFlight.delete(id);
+    }
   }
 
   async pause(ref: string): Promise<VmInfo> {
@@ -351,6 +393,11 @@ export class VmService {
 
   /** Re-check one VM's real state (cheap when it is stopped). */
   async refresh(id: string): Promise<void> {
+    // A start/stop/kill in progress owns the state; judging now would see a half-started QEMU.
+    if (this.inFlight.has(id)) return;
+    // A watching engine with a live QMP connection already learns every change from events.
+    const live = this.runtimes.get(id)?.qmp;
+    if (this.options.watch && live && !live.isClosed) return;
     const vm = this.repo.get(id);
     if (!vm || !isActive(vm.state)) return;
     const host = this.hosts.get(vm.hostId);
@@ -397,6 +444,7 @@ export class VmService {
   private callbacksFor(id: string) {
     return {
       onState: (state: VmState, reason: string | null) => {
+        if (this.closed) return;
         const vm = this.repo.get(id);
         if (vm && vm.state !== state && canTransition(vm.state, state)) this.setState(id, state, reason);
       },
@@ -405,6 +453,7 @@ export class VmService {
   }
 
   private async finish(id: string, verdict: ExitVerdict): Promise<void> {
+    if (this.closed) return; // the engine is closing: the next one will judge this exit
     const vm = this.repo.get(id);
     this.runtimes.get(id)?.close();
     this.runtimes.delete(id);
@@ -436,6 +485,7 @@ export class VmService {
 
   /** Detach from every VM (they keep running). */
   closeAll(): void {
+    this.closed = true;
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
   }
