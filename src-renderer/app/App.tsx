@@ -1,0 +1,126 @@
+import { useTranslation } from 'react-i18next';
+import logoUrl from '../../assets/hangar.svg';
+import { Button } from '../components/Button';
+import { EmptyState } from '../components/EmptyState';
+import { Icon } from '../components/Icon';
+import { Splitter } from '../components/Splitter';
+import { Toaster } from '../components/Toaster';
+import { HostSummary } from '../features/host/HostSummary';
+import { DeleteDialog } from '../features/machines/DeleteDialog';
+import { MachineDetails } from '../features/machines/MachineDetails';
+import { MachineList } from '../features/machines/MachineList';
+import { useMachines } from '../features/machines/store';
+import { Toolbar } from '../features/machines/Toolbar';
+import { PreferencesDialog } from '../features/preferences/PreferencesDialog';
+import { LIST_WIDTH, usePreferences } from '../features/preferences/store';
+import { SettingsDialog } from '../features/settings/SettingsDialog';
+import { TaskPanel } from '../features/tasks/TaskPanel';
+import { WizardDialog } from '../features/wizard/WizardDialog';
+import { openNewVmWizard } from '../features/wizard/store';
+import { ConfirmDialog } from './ConfirmDialog';
+import { useConnection } from './connection-store';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { useGlobalShortcuts } from './shortcuts';
+import { StatusBar } from './StatusBar';
+import { useApplyTheme } from './theme';
+import { useUi } from './ui-store';
+import { ConsoleRoute, useRoute } from '../features/consoles/ConsoleRoutes';
+
+function Dialogs() {
+  const dialog = useUi((s) => s.dialog);
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'wizard':
+      return <WizardDialog />;
+    case 'settings':
+      return <SettingsDialog vmId={dialog.vmId} />;
+    case 'delete':
+      return <DeleteDialog vmId={dialog.vmId} />;
+    case 'preferences':
+      return <PreferencesDialog />;
+    case 'shortcuts':
+      return <ShortcutsDialog />;
+    case 'confirm':
+      return <ConfirmDialog {...dialog} />;
+  }
+}
+
+/** First run: nothing to list yet, so the whole right side invites creating a machine. */
+function NoMachines() {
+  const { t } = useTranslation();
+  return (
+    <div className="details-pane">
+      <EmptyState testId="empty-state" title={t('empty.title')} art={<img src={logoUrl} alt="" width={96} height={96} />}>
+        <p className="muted">{t('empty.text')}</p>
+        <Button variant="primary" icon="plus" className="btn-large" onClick={openNewVmWizard} data-testid="empty-new">
+          {t('empty.button')}
+        </Button>
+      </EmptyState>
+    </div>
+  );
+}
+
+function RightPane() {
+  const { t } = useTranslation();
+  const loaded = useMachines((s) => s.loaded);
+  const loadError = useMachines((s) => s.loadError);
+  const empty = useMachines((s) => Object.keys(s.byId).length === 0);
+  const load = useMachines((s) => s.load);
+  if (!loaded) {
+    return (
+      <div className="details-pane">
+        <EmptyState title={loadError ? t('app.loadFailed') : t('app.loading')}>
+          {loadError && (
+            <>
+              <p className="muted">{loadError}</p>
+              <Button onClick={() => void load()}>{t('common.retry')}</Button>
+            </>
+          )}
+        </EmptyState>
+      </div>
+    );
+  }
+  return empty ? <NoMachines /> : <MachineDetails />;
+}
+
+/** `#/console/<vm>` and `#/host-shell` open a console alone in its window; anything else is the app. */
+export function App() {
+  const route = useRoute();
+  return route.kind === 'main' ? <MainWindow /> : <ConsoleRoute route={route} />;
+}
+
+function MainWindow() {
+  const { t } = useTranslation();
+  useApplyTheme();
+  useGlobalShortcuts();
+  const listWidth = usePreferences((s) => s.listWidth);
+  const setListWidth = usePreferences((s) => s.setListWidth);
+  const taskPanelOpen = useUi((s) => s.taskPanelOpen);
+  const connection = useConnection((s) => s.state);
+  const everConnected = useConnection((s) => s.everConnected);
+  return (
+    <div className="app">
+      <Toolbar />
+      {connection === 'reconnecting' && (
+        <div className="banner banner-warning" role="status" data-testid="reconnecting">
+          <Icon name="plug" size={16} />
+          {everConnected ? t('app.reconnecting') : t('app.connecting')}
+        </div>
+      )}
+      <div className="main">
+        <aside className="sidebar" style={{ width: listWidth }} aria-label={t('list.label')}>
+          <MachineList />
+          <HostSummary />
+        </aside>
+        <Splitter value={listWidth} min={LIST_WIDTH.min} max={LIST_WIDTH.max} onChange={setListWidth} label={t('app.resizeList')} />
+        <main className="content">
+          <RightPane />
+        </main>
+        {taskPanelOpen && <TaskPanel />}
+      </div>
+      <StatusBar />
+      <Dialogs />
+      <Toaster />
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import { useTranslation } from 'react-i18next';
+import { Button } from '../components/Button';
+import { Dialog } from '../components/Dialog';
+import { useUi } from './ui-store';
+
+/** A yes/no question before something that cannot be undone (force off, reset). Focus starts on Cancel. */
+export function ConfirmDialog({ title, message, confirmLabel, onConfirm }: { title: string; message: string; confirmLabel: string; onConfirm(): void }) {
+  const { t } = useTranslation();
+  const close = useUi((s) => s.closeDialog);
+  return (
+    <Dialog
+      title={title}
+      onClose={close}
+      size="sm"
+      testId="confirm"
+      initialFocus="[data-testid=confirm-cancel]"
+      footer={
+        <>
+          <span className="footer-spacer" />
+          <Button onClick={close} data-testid="confirm-cancel">
+            {t('common.cancel')}
+          </Button>
+          <Button
+            variant="danger"
+            data-testid="confirm-ok"
+            onClick={() => {
+              close();
+              onConfirm();
+            }}
+          >
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      <p>{message}</p>
+    </Dialog>
+  );
+}

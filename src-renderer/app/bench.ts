@@ -1,0 +1,41 @@
+import { benchCount } from './bench-data';
+
+/**
+ * Benchmark hook for the UI with many machines (read by the bench script, `npm run bench`).
+ *
+ * Open the built renderer with `?bench=1000` (any N): the API client is replaced by an offline
+ * one (api/bench-client.ts) and the machines store is filled with N synthetic VmInfo objects
+ * before the first render. The page then records User Timing entries:
+ *
+ *   - `hangar:first-render` (measure): from navigation start (time 0) to the machine list's
+ *     first commit that shows rows.
+ *   - `hangar:filter` (measure, one per keystroke): from the filter box's input event
+ *     (event.timeStamp) to the next commit of the list after it applied the new filter.
+ *
+ * Read them with `performance.getEntriesByName('hangar:filter', 'measure')`.
+ * `?perf=1` records the same entries against the real engine.
+ */
+export const BENCH_COUNT = benchCount(window.location.search);
+export const PERF_MARKS = BENCH_COUNT > 0 || new URLSearchParams(window.location.search).has('perf');
+
+let firstRenderDone = false;
+let pendingFilterStart: number | null = null;
+
+/** Called by the filter box's input handler with the event's timestamp. */
+export function noteFilterInput(eventTimeStamp: number): void {
+  if (PERF_MARKS && pendingFilterStart === null) pendingFilterStart = eventTimeStamp;
+}
+
+/** Called from the machine list's layout effect (after React committed the rows to the DOM). */
+export function noteListCommit(rowCount: number): void {
+  if (!PERF_MARKS) return;
+  const now = performance.now();
+  if (!firstRenderDone && rowCount > 0) {
+    firstRenderDone = true;
+    performance.measure('hangar:first-render', { start: 0, end: now });
+  }
+  if (pendingFilterStart !== null) {
+    performance.measure('hangar:filter', { start: pendingFilterStart, end: now });
+    pendingFilterStart = null;
+  }
+}

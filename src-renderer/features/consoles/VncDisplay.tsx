@@ -1,0 +1,172 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import RFB from '@novnc/novnc';
+import type { VmInfo } from '../../../src-main/api/contract';
+import { api, ApiError, errorMessage } from '../../api';
+import { useConnection } from '../../app/connection-store';
+import { Button, IconButton } from '../../components/Button';
+import { Icon } from '../../components/Icon';
+import { KEY_COMBOS, sendCombo, typeText } from './keys';
+import { isVmActive, vncUrl } from './console-logic';
+import './consoles.css';
+
+declare global {
+  interface Window {
+    /** Live VNC sessions by VM id, for end-to-end tests. */
+    hangarDisplays?: Record<string, RFB>;
+  }
+}
+
+type DisplayStatus = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
+const RETRY_MS = 2000;
+
+/**
+ * The VM's screen through noVNC. Each (re)connection asks the engine for a one-time ticket and
+ * opens the `/vnc` WebSocket with it. Code 4000 from the proxy (or a VM that is no longer
+ * running) shows "VM stopped" instead of retrying for ever.
+ */
+export function VncDisplay({ vm }: { vm: VmInfo }) {
+  const { t } = useTranslation();
+  const frame = useRef<HTMLDivElement>(null);
+  const screen = useRef<HTMLDivElement>(null);
+  const rfbRef = useRef<RFB | null>(null);
+  const connection = useConnection((s) => s.state);
+  const active = isVmActive(vm.state);
+  const [status, setStatus] = useState<DisplayStatus>('connecting');
+  const [message, setMessage] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [scale, setScale] = useState(true);
+  const [clipOpen, setClipOpen] = useState(false);
+  const [clipText, setClipText] = useState('');
+
+  useEffect(() => {
+    if (!active) {
+      setStatus('stopped');
+      setMessage(t('console.vmStopped', { name: vm.name }));
+      return;
+    }
+    if (connection !== 'connected') {
+      setStatus('reconnecting');
+      return;
+    }
+    let cancelled = false;
+    let rfb: RFB | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    setStatus((s) => (s === 'connected' ? 'reconnecting' : 'connecting'));
+    api.call('vnc.ticket', { vm: vm.id }).then(
+      (ticket) => {
+        if (cancelled || !screen.current) return;
+        rfb = new RFB(screen.current, vncUrl(ticket, window.location), { shared: true });
+        rfb.scaleViewport = scale;
+        rfb.background = 'var(--vnc-bg)';
+        rfb.focusOnClick = true;
+        rfbRef.current = rfb;
+        (window.hangarDisplays ??= {})[vm.id] = rfb;
+        rfb.addEventListener('connect', () => {
+          setStatus('connected');
+          setMessage(null);
+        });
+        rfb.addEventListener('disconnect', () => {
+          if (cancelled) return;
+          rfbRef.current = null;
+          // the engine refreshes VM state; until then, say "stopped" if QEMU went away
+          setStatus('stopped');
+          setMessage(t('console.displayClosed'));
+          retry = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
+        });
+        rfb.addEventListener('clipboard', (e) => {
+          const text = (e as CustomEvent<{ text: string }>).detail.text;
+          navigator.clipboard?.writeText(text).catch(() => undefined);
+        });
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        setStatus(err instanceof ApiError && err.code === 'INVALID_STATE' ? 'stopped' : 'error');
+        setMessage(errorMessage(err));
+        if (!(err instanceof ApiError) || err.code === 'INVALID_STATE') retry = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS * 2);
+      },
+    );
+    return () => {
+      cancelled = true;
+      if (retry) clearTimeout(retry);
+      if (window.hangarDisplays?.[vm.id] === rfb) delete window.hangarDisplays[vm.id];
+      rfb?.disconnect();
+      rfbRef.current = null;
+    };
+    // `scale` is left out on purpose: it is applied live below, not by reconnecting
+  }, [active, connection, attempt, vm.id, vm.name, t]);
+
+  useEffect(() => {
+    if (rfbRef.current) rfbRef.current.scaleViewport = scale;
+  }, [scale]);
+
+  const fullscreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void frame.current?.requestFullscreen().catch(() => undefined);
+  };
+  const connected = status === 'connected';
+  const banner = connected ? null : status === 'connecting' ? t('console.connecting') : status === 'reconnecting' ? t('console.reconnecting') : (message ?? t('console.stopped'));
+
+  return (
+    <div className="vnc-view" ref={frame} data-testid="vnc-view" data-status={status}>
+      <div className="console-toolbar" role="toolbar" aria-label={t('console.displayToolbar')}>
+        <span className={`console-status console-status-${status}`} data-testid="vnc-status" role="status">
+          <span className="console-dot" aria-hidden="true" />
+          {t(`console.status.${status}`)}
+        </span>
+        <span className="console-toolbar-spacer" />
+        <Button icon="keyboard" disabled={!connected} onClick={() => rfbRef.current?.sendCtrlAltDel()} data-testid="vnc-cad">
+          {t('console.ctrlAltDel')}
+        </Button>
+        <select
+          className="console-select"
+          aria-label={t('console.sendKeys')}
+          disabled={!connected}
+          value=""
+          data-testid="vnc-keys"
+          onChange={(e) => {
+            const combo = KEY_COMBOS.find((c) => c.id === e.target.value);
+            if (combo && rfbRef.current) sendCombo(rfbRef.current, combo);
+            rfbRef.current?.focus();
+          }}
+        >
+          <option value="">{t('console.sendKeys')}</option>
+          {KEY_COMBOS.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <IconButton icon="paste" label={t('console.clipboard')} aria-pressed={clipOpen} disabled={!connected} onClick={() => setClipOpen((o) => !o)} data-testid="vnc-clipboard" />
+        <Button onClick={() => setScale((s) => !s)} aria-pressed={scale} data-testid="vnc-scale">
+          {scale ? t('console.scaleFit') : t('console.scaleOne')}
+        </Button>
+        <IconButton icon="expand" label={t('console.fullscreen')} onClick={fullscreen} data-testid="vnc-fullscreen" />
+      </div>
+      {clipOpen && (
+        <div className="vnc-clipboard" data-testid="vnc-clipboard-panel">
+          <textarea aria-label={t('console.clipboardText')} placeholder={t('console.clipboardHint')} value={clipText} onChange={(e) => setClipText(e.target.value)} rows={3} />
+          <div className="vnc-clipboard-actions">
+            <Button onClick={() => rfbRef.current?.clipboardPasteFrom(clipText)}>{t('console.sendClipboard')}</Button>
+            <Button
+              variant="primary"
+              onClick={() => {
+                if (rfbRef.current) typeText(rfbRef.current, clipText);
+                rfbRef.current?.focus();
+              }}
+            >
+              {t('console.typeText')}
+            </Button>
+          </div>
+        </div>
+      )}
+      <div className={`vnc-screen${scale ? ' vnc-scaled' : ''}`} ref={screen} data-testid="vnc-screen" />
+      {banner && (
+        <div className={`console-banner console-banner-${status}`} data-testid="vnc-banner">
+          <Icon name={status === 'stopped' || status === 'error' ? 'warning' : 'plug'} size={16} />
+          <span>{banner}</span>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import type { VmState, VncTicket } from '../../../src-main/api/contract';
+
+/** States in which QEMU runs and its consoles can be attached (mirrors the engine's state machine). */
+export function isVmActive(state: VmState): boolean {
+  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
+}
+
+/** Where to open the VNC WebSocket: the engine's own URL (desktop), else the page's origin (browser). */
+export function vncUrl(ticket: Pick<VncTicket, 'path' | 'url'>, loc: Pick<Location, 'protocol' | 'host'>): string {
+  if (ticket.url) return ticket.url;
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${ticket.path}`;
+}
+
+/** The hash route of a detached console window: `#/console/<vm id>`. */
+export function consoleRoute(vmId: string): string {
+  return `#/console/${encodeURIComponent(vmId)}`;
+}
+
+export const HOST_SHELL_ROUTE = '#/host-shell';
+
+export type Route = { kind: 'main' } | { kind: 'console'; vm: string } | { kind: 'host-shell' };
+
+export function parseRoute(hash: string): Route {
+  const m = /^#\/console\/([^/?#]+)$/.exec(hash);
+  if (m?.[1]) {
+    try {
+      return { kind: 'console', vm: decodeURIComponent(m[1]) };
+    } catch {
+      return { kind: 'main' };
+    }
+  }
+  if (hash === HOST_SHELL_ROUTE) return { kind: 'host-shell' };
+  return { kind: 'main' };
+}

@@ -1,0 +1,115 @@
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { VmInfo } from '../../../src-main/api/contract';
+import { Icon, type IconName } from '../../components/Icon';
+import { OsIcon } from '../../components/OsIcon';
+import { EmptyState } from '../../components/EmptyState';
+import { VmConsole } from '../consoles/VmConsole';
+import { DetailsSections } from './DetailsSections';
+import { StateBadge } from './StateBadge';
+import { selectSelectedVm, useMachines } from './store';
+
+const TABS = ['details', 'console', 'performance', 'snapshots'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_ICONS: Record<Tab, IconName> = { details: 'info', console: 'terminal', performance: 'chart', snapshots: 'camera' };
+
+/** Why the VM stopped unexpectedly, with the guest's last serial lines (often a kernel panic). */
+function CrashNotice({ vm }: { vm: VmInfo }) {
+  const { t } = useTranslation();
+  return (
+    <div className="callout callout-error" role="alert" data-testid="vm-crash">
+      <Icon name="warning" size={20} />
+      <div>
+        <strong>{t('details.crashedTitle')}</strong>
+        <p>{vm.stateReason ?? t('details.crashedNoReason')}</p>
+        {vm.lastSerialLines.length > 0 && (
+          <>
+            <p className="callout-sub">{t('details.lastSerialLines')}</p>
+            <pre className="serial-tail">{vm.lastSerialLines.join('\n')}</pre>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The right pane: the selected machine's header and its tabs. */
+export function MachineDetails() {
+  const { t } = useTranslation();
+  const vm = useMachines(selectSelectedVm);
+  const [tab, setTab] = useState<Tab>('details');
+  const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+
+  if (!vm) {
+    return (
+      <div className="details-pane">
+        <EmptyState title={t('details.noneSelected')}>
+          <p className="muted">{t('details.noneSelectedHint')}</p>
+        </EmptyState>
+      </div>
+    );
+  }
+
+  // arrow keys move between tabs (WAI-ARIA tabs pattern)
+  const onTabKey = (e: React.KeyboardEvent) => {
+    const i = TABS.indexOf(tab);
+    const next = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i + TABS.length - 1) % TABS.length] : null;
+    if (next) {
+      e.preventDefault();
+      e.stopPropagation();
+      setTab(next);
+      tabRefs.current[next]?.focus();
+    }
+  };
+
+  return (
+    <div className="details-pane" data-testid="vm-details">
+      <header className="details-header">
+        <OsIcon family={vm.spec.os.family} size={44} title={t(`os.family.${vm.spec.os.family}`)} />
+        <div className="details-title">
+          <h1>{vm.name}</h1>
+          <div className="details-sub">
+            <StateBadge state={vm.state} testId="vm-details-state" />
+            {vm.stateReason && vm.state !== 'crashed' && <span className="muted state-reason">{vm.stateReason}</span>}
+          </div>
+        </div>
+      </header>
+      <div className="tabs" role="tablist" aria-label={t('details.tabs')} onKeyDown={onTabKey}>
+        {TABS.map((id) => (
+          <button
+            key={id}
+            ref={(el) => {
+              tabRefs.current[id] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`tabpanel-${id}`}
+            tabIndex={tab === id ? 0 : -1}
+            className={`tab${tab === id ? ' active' : ''}`}
+            onClick={() => setTab(id)}
+            data-testid={`tab-${id}`}
+          >
+            <Icon name={TAB_ICONS[id]} size={16} />
+            {t(`details.tab.${id}`)}
+          </button>
+        ))}
+      </div>
+      <div className="tab-panel" role="tabpanel" id={`tabpanel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'details' ? (
+          <>
+            {vm.state === 'crashed' && <CrashNotice vm={vm} />}
+            <DetailsSections vm={vm} />
+          </>
+        ) : tab === 'console' ? (
+          <VmConsole vm={vm} />
+        ) : (
+          <EmptyState art={<Icon name={TAB_ICONS[tab]} size={48} />} title={t(`details.soon.${tab}.title`)} testId={`placeholder-${tab}`}>
+            <p className="muted">{t(`details.soon.${tab}.text`)}</p>
+          </EmptyState>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { useTranslation } from 'react-i18next';
+import { formatBytes, MiB } from '../../../src-main/util/units';
+import { Icon } from '../../components/Icon';
+import { diskBytes } from './form-logic';
+import type { FormApi } from './form-api';
+import { osVariantLabel } from './presets';
+
+/** The last step: everything that will be created, and whether to start it right away. */
+export function SummaryStep({ form, generalError }: { form: FormApi; generalError: string | null }) {
+  const { t } = useTranslation();
+  const { draft: d, set } = form;
+  const bytes = diskBytes(d);
+  const rows: Array<[string, string]> = [
+    [t('fields.name'), d.name],
+    [t('fields.os'), `${t(`os.family.${d.family}`)} · ${osVariantLabel(d.variant, t)}`],
+    [t('summary.media'), d.media === 'iso' ? d.isoPath : t('media.none')],
+    ...(d.kernelEnabled ? ([[t('fields.kernel'), [d.kernelPath, d.initrdPath, d.append].filter(Boolean).join('  ·  ')]] as Array<[string, string]>) : []),
+    [t('fields.cpus'), String(d.cpus)],
+    [t('fields.memory'), formatBytes(d.memoryMiB * MiB)],
+    [t('fields.firmware'), `${t(`firmware.${d.firmware}`)} · ${d.machine}`],
+    [t('summary.disk'), d.diskEnabled && typeof bytes === 'number' ? `${formatBytes(bytes)} · ${d.diskFormat} · ${d.diskBus}` : t('summary.noDisk')],
+    [t('fields.network'), d.network === 'nat' ? `${t('network.nat')} · ${d.nicModel} · ${t('summary.forwards', { count: d.portForwards.length })}` : t('network.none')],
+    [t('fields.display'), t(`display.${d.display}`)],
+  ];
+  return (
+    <div className="form-grid">
+      {generalError && (
+        <div className="callout callout-error" role="alert" data-testid="wizard-error">
+          <Icon name="error" size={20} />
+          <p>{generalError}</p>
+        </div>
+      )}
+      <dl className="summary" data-testid="wizard-summary">
+        {rows.map(([k, v]) => (
+          <div key={k} className="detail-row">
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <label className="checkbox">
+        <input type="checkbox" checked={d.startAfterCreate} onChange={(e) => set({ startAfterCreate: e.target.checked })} data-testid="wizard-start-after" />
+        {t('summary.startAfter')}
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={d.autostart} onChange={(e) => set({ autostart: e.target.checked })} data-testid="wizard-autostart" />
+        {t('fields.autostartLong')}
+      </label>
+    </div>
+  );
+}

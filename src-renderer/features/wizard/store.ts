@@ -1,0 +1,149 @@
+import { create } from 'zustand';
+import type { OsFamily, VmInfo } from '../../../src-main/api/contract';
+import { api, ApiError, errorMessage } from '../../api';
+import { useUi } from '../../app/ui-store';
+import { useHost } from '../host/store';
+import { useMachines } from '../machines/store';
+import { WIZARD_STEPS, normalizeField, stepIssues, stepOfField, allIssues, toCreateInput, type VmDraft, type WizardStep } from './form-logic';
+import { defaultPresetFor, presetById, presetDefaults } from './presets';
+
+interface WizardState {
+  draft: VmDraft;
+  step: WizardStep;
+  /** Fields the user changed: their issues show live. */
+  touched: Record<string, true>;
+  /** Steps the user tried to leave: all their issues show. */
+  attempted: Partial<Record<WizardStep, true>>;
+  /** What the engine refused, per field, until the field changes. */
+  serverIssues: Record<string, string>;
+  generalError: string | null;
+  creating: boolean;
+  /** The preset chose UEFI but the host has no OVMF: BIOS was picked instead. */
+  firmwareDowngraded: boolean;
+  reset(): void;
+  set(patch: Partial<VmDraft>): void;
+  choosePreset(family: OsFamily, variant?: string): void;
+  goTo(step: WizardStep): void;
+  next(): boolean;
+  back(): void;
+  create(): Promise<VmInfo | null>;
+}
+
+function initialDraft(): { draft: VmDraft; firmwareDowngraded: boolean } {
+  const preset = defaultPresetFor('linux');
+  const d = presetDefaults(preset, useHost.getState().caps);
+  return {
+    firmwareDowngraded: d.firmwareDowngraded,
+    draft: {
+      name: '', description: '', family: preset.family, variant: preset.id,
+      media: 'iso', isoPath: '', kernelEnabled: false, kernelPath: '', initrdPath: '', append: '',
+      cpus: d.cpus, memoryMiB: d.memoryMiB, firmware: d.firmware, machine: d.machine, display: 'vnc',
+      diskEnabled: true, diskSize: d.diskSize, diskFormat: 'qcow2', diskBus: d.diskBus,
+      network: 'nat', nicModel: d.nicModel, portForwards: [], autostart: false, startAfterCreate: false,
+    },
+  };
+}
+
+/** Keys in the draft → the field keys issues use. */
+const FIELD_OF: Partial<Record<keyof VmDraft, string[]>> = {
+  name: ['name'], isoPath: ['isoPath'], media: ['isoPath'], kernelPath: ['kernel.path'], initrdPath: ['kernel.initrd'], kernelEnabled: ['kernel.path'],
+  cpus: ['cpus'], memoryMiB: ['memoryMiB'], firmware: ['firmware'], diskSize: ['diskSizeBytes'], diskEnabled: ['diskSizeBytes'], diskFormat: ['diskSizeBytes'],
+};
+
+export const validationContext = () => ({ existing: Object.values(useMachines.getState().byId), caps: useHost.getState().caps });
+
+/** The New-VM wizard's draft and navigation. Nothing reaches the engine until Create. */
+export const useWizard = create<WizardState>()((set, get) => ({
+  ...initialDraft(),
+  step: 'name',
+  touched: {},
+  attempted: {},
+  serverIssues: {},
+  generalError: null,
+  creating: false,
+
+  reset: () => set({ ...initialDraft(), step: 'name', touched: {}, attempted: {}, serverIssues: {}, generalError: null, creating: false }),
+
+  set(patch) {
+    const touched = { ...get().touched };
+    const serverIssues = { ...get().serverIssues };
+    for (const k of Object.keys(patch) as Array<keyof VmDraft>) {
+      for (const f of FIELD_OF[k] ?? [k]) {
+        touched[f] = true;
+        delete serverIssues[f];
+      }
+      if (k === 'portForwards' || k === 'network') for (const f of Object.keys(serverIssues)) if (f.startsWith('nics')) delete serverIssues[f];
+    }
+    set({ draft: { ...get().draft, ...patch }, touched, serverIssues });
+  },
+
+  choosePreset(family, variant) {
+    const preset = (variant && presetById(variant)) || defaultPresetFor(family);
+    const d = presetDefaults(preset, useHost.getState().caps);
+    set({
+      firmwareDowngraded: d.firmwareDowngraded,
+      draft: { ...get().draft, family: preset.family, variant: preset.id, cpus: d.cpus, memoryMiB: d.memoryMiB, firmware: d.firmware, machine: d.machine, diskSize: d.diskSize, diskBus: d.diskBus, nicModel: d.nicModel },
+    });
+  },
+
+  goTo(step) {
+    // jumping ahead through the step list is allowed only over steps without issues
+    const target = WIZARD_STEPS.indexOf(step);
+    for (let i = 0; i < target; i++) {
+      const s = WIZARD_STEPS[i]!;
+      if (Object.keys(stepIssues(s, get().draft, validationContext())).length > 0) {
+        set({ step: s, attempted: { ...get().attempted, [s]: true } });
+        return;
+      }
+    }
+    set({ step });
+  },
+
+  next() {
+    const { step, draft } = get();
+    set({ attempted: { ...get().attempted, [step]: true } });
+    if (Object.keys(stepIssues(step, draft, validationContext())).length > 0) return false;
+    const i = WIZARD_STEPS.indexOf(step);
+    if (i < WIZARD_STEPS.length - 1) set({ step: WIZARD_STEPS[i + 1]! });
+    return true;
+  },
+
+  back() {
+    const i = WIZARD_STEPS.indexOf(get().step);
+    if (i > 0) set({ step: WIZARD_STEPS[i - 1]! });
+  },
+
+  async create() {
+    const { draft } = get();
+    const issues = allIssues(draft, validationContext());
+    const first = Object.keys(issues)[0];
+    if (first) {
+      const step = stepOfField(first);
+      set({ step, attempted: { ...get().attempted, [step]: true } });
+      return null;
+    }
+    set({ creating: true, generalError: null });
+    try {
+      const vm = await api.call('vm.create', toCreateInput(draft));
+      set({ creating: false });
+      return vm;
+    } catch (e) {
+      // the engine blames a field: show its sentence there and go to that step
+      const field = e instanceof ApiError && e.field ? normalizeField(e.field) : null;
+      const step = field ? stepOfField(field) : 'summary';
+      set({
+        creating: false,
+        step,
+        serverIssues: field && step !== 'summary' ? { ...get().serverIssues, [field]: errorMessage(e) } : get().serverIssues,
+        generalError: field && step !== 'summary' ? null : errorMessage(e),
+      });
+      return null;
+    }
+  },
+}));
+
+/** Open the wizard on a fresh draft (presets follow the host as it is now). */
+export function openNewVmWizard(): void {
+  useWizard.getState().reset();
+  useUi.getState().openDialog({ kind: 'wizard' });
+}

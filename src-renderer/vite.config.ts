@@ -1,0 +1,24 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The renderer bundle. `base: './'` makes every asset URL relative, so the same build loads
+ * from file:// in Electron and from http(s)://host/ behind `hangar serve`.
+ */
+export default defineConfig({
+  root: here,
+  base: './',
+  plugins: [react()],
+  // The renderer imports a few pure modules from ../src-main (contract schemas, units).
+  server: { fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
+  build: {
+    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500,
+  },
+});
