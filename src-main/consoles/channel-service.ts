@@ -5,6 +5,7 @@ import type { VmService } from '../compute/vm-service';
 import { assertAction } from '../compute/state-machine';
 import type { EventBus } from '../engine/event-bus';
 import type { HostRegistry } from '../hosts/registry';
+import { hostShellFactory } from './host-shell';
 import { SerialHub, type SerialViewer } from './serial-hub';
 
 /** A byte stream owned by one client. */
@@ -26,7 +27,9 @@ export class ChannelService {
     private readonly vms: VmService,
     private readonly hosts: HostRegistry,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.shellFactory = hostShellFactory(hosts);
+  }
 
   async open(input: ParsedInput<'channel.open'>, clientId: string): Promise<ChannelOpened> {
     const channelId = randomUUID();

@@ -41,18 +41,15 @@ export function ConsoleWindow({ vmRef }: { vmRef: string }) {
 }
 
 /** A shell on the local host (node-pty in the engine). A new one after the shell exits. */
-export function HostShell() {
+export function HostShell({ hostId = 'local' }: { hostId?: string }) {
   const { t } = useTranslation();
   const [session, setSession] = useState(0);
   const [ended, setEnded] = useState(false);
-  const open = useCallback(() => api.call('channel.open', { kind: 'shell', hostId: 'local', cols: 80, rows: 24 }), []);
+  const open = useCallback(() => api.call('channel.open', { kind: 'shell', hostId, cols: 80, rows: 24 }), [hostId]);
   useEffect(() => {
     document.title = t('console.hostShellTitle');
   }, [t]);
-  useEffect(() => {
-    setEnded(false);
-    return api.on('channel.closed', () => setEnded(true));
-  }, [session]);
+  const onClosed = useCallback(() => setEnded(true), []);
   return (
     <div className="console-page" data-testid="host-shell-page">
       <header className="console-page-header">
@@ -60,13 +57,20 @@ export function HostShell() {
         <h1>{t('console.hostShellTitle')}</h1>
         <span className="console-toolbar-spacer" />
         {ended && (
-          <Button icon="reset" onClick={() => setSession((s) => s + 1)} data-testid="host-shell-new">
+          <Button
+            icon="reset"
+            onClick={() => {
+              setEnded(false);
+              setSession((s) => s + 1);
+            }}
+            data-testid="host-shell-new"
+          >
             {t('console.newShell')}
           </Button>
         )}
       </header>
       <div className="console-page-body">
-        <TerminalView key={session} open={open} available unavailableText="" reattach={false} sendSize testKey="host-shell" label={t('console.hostShellTitle')} />
+        <TerminalView key={session} open={open} available unavailableText="" reattach={false} sendSize testKey="host-shell" label={t('console.hostShellTitle')} onClosed={onClosed} />
       </div>
       <Toaster />
     </div>

@@ -17,5 +17,5 @@ export function useRoute(): Route {
 /** Windows that show one console only (no list, no toolbar). */
 export function ConsoleRoute({ route }: { route: Exclude<Route, { kind: 'main' }> }) {
   useApplyTheme();
-  return route.kind === 'console' ? <ConsoleWindow vmRef={route.vm} /> : <HostShell />;
+  return route.kind === 'console' ? <ConsoleWindow vmRef={route.vm} /> : <HostShell hostId={route.hostId ?? 'local'} />;
 }

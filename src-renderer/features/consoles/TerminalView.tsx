@@ -35,6 +35,8 @@ export interface TerminalViewProps {
   /** Key in window.hangarTerminals and the data-testid prefix. */
   testKey: string;
   label: string;
+  /** The channel ended (shell exited, VM stopped). */
+  onClosed?(reason: string): void;
 }
 
 const RETRY_MS = 1500;
@@ -46,7 +48,7 @@ const TERMINAL_THEME = { background: '#111418', foreground: '#d8dee6', cursor: '
  * back as `channel.write`. It shows its connection state over the terminal and re-attaches
  * after the engine connection comes back (the scrollback replays, so nothing is lost).
  */
-export function TerminalView({ open, available, unavailableText, reattach, sendSize, testKey, label }: TerminalViewProps) {
+export function TerminalView({ open, available, unavailableText, reattach, sendSize, testKey, label, onClosed }: TerminalViewProps) {
   const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -81,8 +83,8 @@ export function TerminalView({ open, available, unavailableText, reattach, sendS
     termRef.current?.focus();
   }, [pushToast, t]);
 
-  const actions = useRef({ copy, paste });
-  actions.current = { copy, paste };
+  const actions = useRef({ copy, paste, onClosed });
+  actions.current = { copy, paste, onClosed };
 
   // The terminal itself lives as long as the component.
   useEffect(() => {
@@ -172,6 +174,7 @@ export function TerminalView({ open, available, unavailableText, reattach, sendS
         channelRef.current = null;
         setStatus('stopped');
         setMessage(d.reason);
+        actions.current.onClosed?.(d.reason);
         if (reattach) retry = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
       }),
     );
@@ -212,7 +215,7 @@ export function TerminalView({ open, available, unavailableText, reattach, sendS
 
   const find = (backwards: boolean) => {
     if (!query) return;
-    const opts = { caseSensitive: false, decorations: { matchOverviewRuler: '#f3bd4e', activeMatchColorOverviewRuler: '#5b8dff', activeMatchBackground: '#5b8dff' } };
+    const opts = { caseSensitive: false };
     if (backwards) searchRef.current?.findPrevious(query, opts);
     else searchRef.current?.findNext(query, opts);
   };

@@ -35,6 +35,11 @@ export function SerialConsole({ vm }: { vm: VmInfo }) {
  * the serial console always; a stopped VM gets a clear message instead of a dead canvas.
  */
 export function VmConsole({ vm, detached = false }: { vm: VmInfo; detached?: boolean }) {
+  // keyed by VM: selecting another machine starts from its own view, not the previous one's
+  return <VmConsoleOf key={vm.id} vm={vm} detached={detached} />;
+}
+
+function VmConsoleOf({ vm, detached }: { vm: VmInfo; detached: boolean }) {
   const { t } = useTranslation();
   const hasScreen = vm.spec.display === 'vnc';
   const [view, setView] = useState<View>(hasScreen ? 'screen' : 'serial');
@@ -59,13 +64,12 @@ export function VmConsole({ vm, detached = false }: { vm: VmInfo; detached?: boo
   return (
     <div className={`vm-console${detached ? ' vm-console-detached' : ''}`} data-testid="vm-console">
       <div className="console-switch">
-        <div className="console-segmented" role="tablist" aria-label={t('console.view')}>
+        <div className="console-segmented" role="group" aria-label={t('console.view')}>
           {(['screen', 'serial'] as const).map((v) => (
             <button
               key={v}
               type="button"
-              role="tab"
-              aria-selected={view === v}
+              aria-pressed={view === v}
               className={view === v ? 'active' : ''}
               disabled={v === 'screen' && !hasScreen}
               title={v === 'screen' && !hasScreen ? t('console.noScreen') : undefined}

@@ -67,8 +67,11 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
           setMessage(null);
         });
         rfb.addEventListener('disconnect', () => {
-          if (cancelled) return;
+          // noVNC objects are single-use: forget it so cleanup does not disconnect it twice
+          if (window.hangarDisplays?.[vm.id] === rfb) delete window.hangarDisplays[vm.id];
+          rfb = null;
           rfbRef.current = null;
+          if (cancelled) return;
           // the engine refreshes VM state; until then, say "stopped" if QEMU went away
           setStatus('stopped');
           setMessage(t('console.displayClosed'));
@@ -138,8 +141,8 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
           ))}
         </select>
         <IconButton icon="paste" label={t('console.clipboard')} aria-pressed={clipOpen} disabled={!connected} onClick={() => setClipOpen((o) => !o)} data-testid="vnc-clipboard" />
-        <Button onClick={() => setScale((s) => !s)} aria-pressed={scale} data-testid="vnc-scale">
-          {scale ? t('console.scaleFit') : t('console.scaleOne')}
+        <Button onClick={() => setScale((s) => !s)} aria-pressed={scale} title={t('console.scaleHint')} data-testid="vnc-scale">
+          {t('console.scaleFit')}
         </Button>
         <IconButton icon="expand" label={t('console.fullscreen')} onClick={fullscreen} data-testid="vnc-fullscreen" />
       </div>
@@ -150,6 +153,7 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
             <Button onClick={() => rfbRef.current?.clipboardPasteFrom(clipText)}>{t('console.sendClipboard')}</Button>
             <Button
               variant="primary"
+              data-testid="vnc-type"
               onClick={() => {
                 if (rfbRef.current) typeText(rfbRef.current, clipText);
                 rfbRef.current?.focus();

@@ -18,7 +18,10 @@ export function consoleRoute(vmId: string): string {
 
 export const HOST_SHELL_ROUTE = '#/host-shell';
 
-export type Route = { kind: 'main' } | { kind: 'console'; vm: string } | { kind: 'host-shell' };
+export type Route = { kind: 'main' } | { kind: 'console'; vm: string } | { kind: 'host-shell'; hostId?: string };
+
+/** A shell on a LAN host: `#/host-shell/<hostId>` (plain `#/host-shell` is this computer). */
+export const hostShellRoute = (hostId: string) => `${HOST_SHELL_ROUTE}/${encodeURIComponent(hostId)}`;
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/console\/([^/?#]+)$/.exec(hash);
@@ -30,5 +33,7 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (hash === HOST_SHELL_ROUTE) return { kind: 'host-shell' };
+  const shell = /^#\/host-shell\/([A-Za-z0-9-]{1,64})$/.exec(hash);
+  if (shell?.[1]) return { kind: 'host-shell', hostId: shell[1] };
   return { kind: 'main' };
 }

@@ -1,4 +1,7 @@
-import type RFB from '@novnc/novnc';
+/** The part of noVNC's RFB that sends keys (kept structural so this module needs no DOM). */
+export interface KeySink {
+  sendKey(keysym: number, code: string | null, down?: boolean): void;
+}
 
 /** X11 keysyms and the DOM key codes noVNC maps to QEMU scancodes. */
 interface Key {
@@ -36,19 +39,28 @@ export const KEY_COMBOS: KeyCombo[] = [
 ];
 
 /** Press the keys in order, release them in reverse. */
-export function sendCombo(rfb: RFB, combo: KeyCombo): void {
+export function sendCombo(rfb: KeySink, combo: KeyCombo): void {
   for (const k of combo.keys) rfb.sendKey(k.sym, k.code, true);
   for (const k of [...combo.keys].reverse()) rfb.sendKey(k.sym, k.code, false);
 }
 
+/** Characters typed with Shift on a US keyboard (QEMU maps a keysym to the key, not the modifier). */
+const SHIFTED = new Set('~!@#$%^&*()_+{}|:"<>?ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+
 /**
  * Type text as key presses (for guests without a clipboard agent, e.g. an installer).
- * Latin-1 keysyms equal their code points; newline is Return. Other characters are skipped.
+ * Latin-1 keysyms equal their code points; newline is Return. Shifted characters are wrapped in
+ * Shift, because QEMU turns a keysym into a key of the guest's (US) layout and leaves modifiers
+ * to the client. Other characters are skipped.
  */
-export function typeText(rfb: RFB, text: string): void {
+export function typeText(rfb: KeySink, text: string): void {
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
     const sym = ch === '\n' ? 0xff0d : ch === '\t' ? 0xff09 : cp >= 0x20 && cp <= 0xff ? cp : 0;
-    if (sym) rfb.sendKey(sym, null);
+    if (!sym) continue;
+    const shift = SHIFTED.has(ch);
+    if (shift) rfb.sendKey(K.shift.sym, K.shift.code, true);
+    rfb.sendKey(sym, null);
+    if (shift) rfb.sendKey(K.shift.sym, K.shift.code, false);
   }
 }
