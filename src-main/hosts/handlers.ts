@@ -1,0 +1,15 @@
+import type { Engine } from '../engine/engine';
+import type { Handlers } from '../engine/handlers';
+
+/** The hosts domain's methods (LAN hosts over SSH). */
+export function hostHandlers(e: Engine) {
+  return {
+    'host.list': async () => e.hostService.listFresh(),
+    'host.add': async (i) => e.hostService.add(i),
+    'host.connect': async (i) => e.hostService.connect(i.host, i.passphrase),
+    'host.probe': async (i) => e.hostService.probe(i.host),
+    'host.remove': async (i) => e.hostService.remove(i.host),
+    'host.copyFile': async (i) => e.hostService.copyFile(i).task,
+    'host.moveVm': async (i) => (await e.hostService.moveVm(i)).task,
+  } satisfies Partial<Handlers>;
+}
