@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HangarError } from '../api/errors';
+import type { Engine } from '../engine/engine';
+import type { ScheduleRecord } from './schedule-repo';
+
+/** What an action did, in words, and whether there was nothing to do (recorded as "skipped"). */
+export interface ActionOutcome {
+  skipped: boolean;
+  message: string;
+}
+
+const CTX = { clientId: 'scheduler', origin: 'internal' as const };
+/** A command action may run this long before it is ended. */
+export const COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** Run one schedule's action through the engine's own contract (so every check applies). Throws on failure. */
+export async function runScheduleAction(engine: Engine, s: ScheduleRecord, dueAt: number | null): Promise<ActionOutcome> {
+  switch (s.action) {
+    case 'start':
+      return startVm(engine, requireVm(s));
+    case 'shutdown':
+      return shutdownVm(engine, requireVm(s), s.params.shutdownTimeoutSec, s.params.forceAfterTimeout);
+    case 'snapshot':
+      return snapshotVm(engine, requireVm(s), s, dueAt ?? engine.scheduler.clock.now());
+    case 'command':
+      return runHangarCommand(engine, s.params.argv);
+  }
+}
+
+function requireVm(s: ScheduleRecord): string {
+  if (!s.vmId) throw new HangarError('INVALID_STATE', `Schedule "${s.name}" has no VM (it was deleted).`);
+  return s.vmId;
+}
+
+async function startVm(engine: Engine, vm: string): Promise<ActionOutcome> {
+  const info = await engine.call('vm.get', { vm }, CTX);
+  if (info.state === 'running' || info.state === 'starting') return { skipped: true, message: `"${info.name}" was already ${info.state}.` };
+  if (info.state === 'paused') {
+    await engine.call('vm.resume', { vm }, CTX);
+    return { skipped: false, message: `Resumed "${info.name}" (it was paused).` };
+  }
+  await engine.call('vm.start', { vm }, CTX);
+  return { skipped: false, message: `Started "${info.name}".` };
+}
+
+/** ACPI power button first; when the guest ignores it for `timeoutSec`, force off (if allowed). */
+async function shutdownVm(engine: Engine, vm: string, timeoutSec: number, force: boolean): Promise<ActionOutcome> {
+  const info = await engine.call('vm.get', { vm }, CTX);
+  if (info.state === 'stopped' || info.state === 'crashed') return { skipped: true, message: `"${info.name}" was already ${info.state}.` };
+  try {
+    await engine.call('vm.stop', { vm, timeoutSec, wait: true }, CTX);
+    return { skipped: false, message: `"${info.name}" shut down (ACPI).` };
+  } catch (e) {
+    if (!(e instanceof HangarError) || e.code !== 'TIMEOUT' || !force) throw e;
+    await engine.call('vm.kill', { vm }, CTX);
+    return { skipped: false, message: `"${info.name}" ignored the ACPI shutdown for ${timeoutSec} s and was forced off.` };
+  }
+}
+
+/** Take a snapshot named after the schedule and the due time, then keep only the newest N of this schedule's. */
+async function snapshotVm(engine: Engine, vm: string, s: ScheduleRecord, at: number): Promise<ActionOutcome> {
+  const tree = await engine.call('snapshot.list', { vm }, CTX).catch((e: unknown) => {
+    throw snapshotsUnavailable(e);
+  });
+  if (tree.unsupportedReason) throw new HangarError('UNSUPPORTED', `Snapshots are not available for "${tree.vmName}": ${tree.unsupportedReason}`);
+  const prefix = `${s.name.slice(0, 40)}-`;
+  const name = `${prefix}${new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+  const task = await engine.call('snapshot.create', { vm, name, description: `Taken by schedule "${s.name}".`, wait: true }, CTX);
+  if (task.state !== 'succeeded') throw new HangarError('INTERNAL', `The snapshot "${name}" failed: ${task.error?.message ?? task.state}.`);
+  const mine = (await engine.call('snapshot.list', { vm }, CTX)).snapshots.filter((x) => x.name.startsWith(prefix)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const old = mine.slice(0, Math.max(0, mine.length - s.params.keepSnapshots));
+  for (const snap of old) await engine.call('snapshot.delete', { vm, snapshot: snap.id, wait: true }, CTX);
+  return { skipped: false, message: `Took snapshot "${name}" of "${tree.vmName}"${old.length ? `, deleted ${old.length} older one(s) (keeping ${s.params.keepSnapshots})` : ''}.` };
+}
+
+function snapshotsUnavailable(e: unknown): Error {
+  if (e instanceof HangarError && e.code !== 'INTERNAL') return e;
+  // the storage domain is not wired into this engine (no handler): say so plainly
+  return new HangarError('UNSUPPORTED', 'Snapshots are not available in this Hangar engine, so the snapshot action cannot run.');
+}
+
+/**
+ * `hangar ARGV...` as a child process: process.execPath + bin/hangar.js + argv, never a shell.
+ * The child finds this engine through engine.sock (same HANGAR_HOME) when one is listening.
+ */
+async function runHangarCommand(engine: Engine, argv: string[]): Promise<ActionOutcome> {
+  const host = engine.hosts.get('local');
+  const r = await host.exec(process.execPath, [hangarBin(), ...argv], { timeoutMs: COMMAND_TIMEOUT_MS, env: { HANGAR_HOME: engine.home, ELECTRON_RUN_AS_NODE: '1' } });
+  const tail = (text: string) => text.trim().split('\n').slice(-5).join('\n').slice(-2000);
+  if (r.code !== 0) throw new HangarError('INTERNAL', `"hangar ${argv.join(' ')}" failed (${r.signal ? `signal ${r.signal}` : `exit ${r.code}`}): ${tail(r.stderr || r.stdout) || 'no output'}`);
+  // the output of a successful command is the command's business (it may be a whole table): keep the record short
+  return { skipped: false, message: `"hangar ${argv.join(' ')}" succeeded (exit 0).` };
+}
+
+/** bin/hangar.js of this installation (src-main/scheduler under tsx, dist/main/scheduler when built). */
+export function hangarBin(): string {
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'bin', 'hangar.js');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new HangarError('MISSING_DEPENDENCY', 'The hangar command (bin/hangar.js) was not found next to this engine.');
+}

@@ -1,0 +1,16 @@
+import * as path from 'node:path';
+
+/**
+ * Is another long-lived engine already listening on this home's engine.sock? Then it owns the
+ * schedules and autostart, and a second one (a `hangar serve` about to fail because the socket is
+ * taken) must not run them in the moment before it gives up.
+ */
+export async function anotherEngineRunning(home: string): Promise<boolean> {
+  try {
+    // loaded lazily: the server code is not needed by engines that never probe
+    const { probeLocalSocket } = require('../server/local-socket') as typeof import('../server/local-socket');
+    return (await probeLocalSocket(path.join(home, 'engine.sock'))) === 'running';
+  } catch {
+    return false;
+  }
+}
