@@ -11,7 +11,9 @@ test_tools=(
   # UI tests drive Debian's Chromium
   chromium fonts-dejavu-core fonts-wqy-microhei
   # LAN-host tests run a real sshd in a network namespace
-  openssh-server iproute2
+  openssh-server openssh-client iproute2
+  # shell completion tests
+  zsh
   # native modules (better-sqlite3, node-pty) build from source
   python3 make g++
 )

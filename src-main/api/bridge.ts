@@ -18,8 +18,12 @@ export interface HangarBridge {
   onEvent(listener: (event: EventMessage) => void): () => void;
   /** Native file picker (install media, disk images). Resolves null when cancelled. */
   pickFile(options: { title?: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<string | null>;
+  /** The path of a file dropped on the page (Electron's webUtils; '' when it has none). */
+  pathForFile?(file: unknown): string;
   /** Application-menu commands (New VM, Start, …) for the renderer to run on its selection. */
   onMenu(listener: (command: MenuCommand) => void): () => void;
+  /** Open a route of the app (`#/console/<vm>`, `#/host-shell`) in a new desktop window. */
+  openWindow?(hash: string): Promise<void>;
 }
 
 /** IPC channel names used between preload and main. */
@@ -28,4 +32,5 @@ export const IPC = {
   event: 'hangar:event',
   pickFile: 'hangar:pick-file',
   menu: 'hangar:menu',
+  openWindow: 'hangar:open-window',
 } as const;

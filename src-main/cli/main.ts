@@ -7,6 +7,7 @@ import { runConsole } from './console';
 import { UsageError, parseInteger, print, withClient } from './common';
 import { doctorReport, table, vmDetails, vmTable } from './output';
 import { domainCommands } from './commands';
+import { resolveHostId } from './commands/hosts';
 
 /**
  * The `hangar` command. Exit codes: 0 ok, 1 failure (one line on stderr), 2 bad usage.
@@ -91,6 +92,8 @@ export function buildProgram(): Command {
     .option('--disk-format <format>', 'qcow2 or raw', 'qcow2')
     .option('--attach-disk <path...>', 'attach existing disk image(s) as they are')
     .option('--iso <path>', 'install media (ISO file)')
+    .option('--image <name>', 'boot from a library disk image: a linked clone (qcow2 overlay) of it')
+    .option('--full-copy', 'with --image: copy the whole image instead of a linked clone')
     .option('--kernel <path>', 'boot this kernel directly')
     .option('--initrd <path>', 'initrd for --kernel')
     .option('--append <cmdline>', 'kernel command line for --kernel')
@@ -100,7 +103,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--os <family>', 'OS family').choices(['linux', 'windows', 'bsd', 'other']).default('linux'))
     .option('--forward <spec>', 'NAT port forward [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT (repeatable)', parseForward, [])
     .option('--no-network', 'no network card')
+    .option('--internal-network <name>', 'put the network card on this internal network instead of NAT (see hangar network)')
+    .option('--bridge <name>', 'bridge the network card to this host bridge instead of NAT')
     .option('--description <text>', 'free text')
+    .option('--host <name>', 'create it on this LAN host (see: hangar host list); default this computer')
     .option('--start', 'start it after creating it')
     .option('--json', 'print JSON')
     .action(async (o: Record<string, unknown>) => {
@@ -130,10 +136,15 @@ export function buildProgram(): Command {
         machine: o.machine as 'q35' | 'pc',
         display: o.display as 'vnc' | 'none',
         os: { family: o.os as 'linux', variant: '' },
-        nics: o.network === false ? [] : [{ model: 'virtio-net-pci', portForwards: o.forward as PortForward[] }],
+        nics:
+          o.network === false
+            ? []
+            : [{ model: 'virtio-net-pci', portForwards: o.forward as PortForward[], ...(o.internalNetwork ? { mode: 'internal' as const, network: String(o.internalNetwork) } : o.bridge ? { mode: 'bridge' as const, bridge: String(o.bridge) } : {}) }],
         startAfterCreate: !!o.start,
+        ...(o.host ? { hostId: await resolveHostId(String(o.host)) } : {}),
         ...(o.description ? { description: String(o.description) } : {}),
         ...(o.iso ? { isoPath: absolute(String(o.iso)) } : {}),
+        ...(o.image ? { image: String(o.image), fullCopy: !!o.fullCopy } : {}),
         ...(o.kernel ? { kernel: { path: absolute(String(o.kernel))!, ...(o.initrd ? { initrd: absolute(String(o.initrd)) } : {}), append: o.append ? String(o.append) : '' } } : {}),
       };
       const info = await withClient((c) => c.call('vm.create', input));
@@ -194,6 +205,7 @@ export function buildProgram(): Command {
   const task = program.command('task').description('Long-running operations.');
   task
     .command('list')
+    .description('List recent long-running operations with their progress.')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const tasks = await withClient((c) => c.call('task.list', {}));

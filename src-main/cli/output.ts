@@ -36,7 +36,8 @@ export function vmDetails(v: VmInfo): string {
   if (v.spec.kernel) lines.push(`Kernel:      ${v.spec.kernel.path}${v.spec.kernel.append ? ` "${v.spec.kernel.append}"` : ''}`);
   for (const n of v.spec.nics) {
     const fwd = n.portForwards.map((f) => `${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join(', ');
-    lines.push(`NIC:         ${n.model} ${n.mac} NAT${fwd ? ` [${fwd}]` : ''}`);
+    const mode = n.mode === 'internal' ? `internal network "${n.network ?? ''}"` : n.mode === 'bridge' ? `bridge ${n.bridge ?? ''}` : 'NAT';
+    lines.push(`NIC:         ${n.model} ${n.mac} ${mode}${fwd ? ` [${fwd}]` : ''}`);
   }
   if (v.state === 'crashed' && v.lastSerialLines.length) lines.push('Last serial lines:', ...v.lastSerialLines.map((l) => `  ${l}`));
   return lines.join('\n');

@@ -48,8 +48,13 @@ const refusal: Record<VmAction, (name: string, state: VmState) => string> = {
   console: (n, s) => `VM "${n}" is ${s}: start it to use its console.`,
 };
 
+/** Pure and Node-free: the renderer uses it too, so buttons are disabled exactly when the engine would refuse. */
+export function actionAllowed(action: VmAction, state: VmState): boolean {
+  return allowedFrom[action].includes(state);
+}
+
 export function assertAction(action: VmAction, name: string, state: VmState): void {
-  if (!allowedFrom[action].includes(state)) throw new HangarError('INVALID_STATE', refusal[action](name, state));
+  if (!actionAllowed(action, state)) throw new HangarError('INVALID_STATE', refusal[action](name, state));
 }
 
 export function isActive(state: VmState): boolean {

@@ -358,7 +358,17 @@ export class VmService {
   }
 
   /** QMP access for other domains (storage hot-plug, snapshots, stats). */
-  async withQmp<T>(ref: string, fn: (qmp: NonNullable<VmRuntime['qmp']>, vm: VmInfo) => Promise<T>): Promise<T> {
+  async withQmp<T>(ref: string, fn: (qmp: NonNullable<VmRuntime['qmp']>, vm: VmInfo) => Promise<T>, opts: { recheck?: boolean } = {}): Promise<T> {
+    // recheck: false (the 1 Hz stats sampler) skips the re-check when a watching engine already
+    // holds this VM's QMP connection: its events and its close keep the state current.
+    if (this.options.watch && opts.recheck === false) {
+      const vm = this.resolve(ref);
+      const held = this.runtimes.get(vm.id)?.qmp;
+      if (held && !held.isClosed) {
+        assertAction('console', vm.name, vm.state);
+        return fn(held, vm);
+      }
+    }
     const vm = await this.refreshed(ref);
     assertAction('console', vm.name, vm.state);
     const runtime = this.runtimeFor(vm, await this.paths(vm));

@@ -16,7 +16,9 @@ export function newVmId(): string {
 export function nicsFrom(inputs: Array<z.output<typeof NicInput>>, existing: Nic[] = []): Nic[] {
   return inputs.map((n, i) => ({
     id: `nic${i}`,
-    mode: 'user' as const,
+    mode: n.mode ?? ('user' as const),
+    ...(n.network !== undefined && { network: n.network }),
+    ...(n.bridge !== undefined && { bridge: n.bridge }),
     model: n.model,
     mac: n.mac ?? existing[i]?.mac ?? generateMac(),
     portForwards: n.portForwards,

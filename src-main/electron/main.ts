@@ -11,10 +11,12 @@
  * of this: electron-builder (npmRebuild) rebuilds the packaged node_modules for Electron.
  * node-pty uses N-API, which is ABI-stable, so one build serves both.
  */
-import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { IPC } from '../api/bridge';
+import { startVncLoopback } from '../consoles/vnc-loopback';
 import { Engine } from '../engine/engine';
 import { listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from '../server/local-socket';
 import { NOT_BUILT_PAGE } from '../server/static';
@@ -23,8 +25,8 @@ import { defaultHangarHome } from '../util/home';
 import { bindIpc, type IpcBinding } from './ipc';
 import { buildAppMenu } from './menu';
 import { MENU_CHANNEL, type MenuCommand } from './menu-commands';
-import { DESKTOP_CSP, devCsp, electronSqliteBinding, isTrustedRendererUrl, parseDevOrigin, type RendererLocation } from './policy';
-import { createMainWindow, hardenWebContents, installSessionPolicy, type RendererTarget } from './window';
+import { DESKTOP_CSP, devCsp, electronSqliteBinding, isDetachableRoute, isTrustedRendererUrl, parseDevOrigin, type RendererLocation } from './policy';
+import { createConsoleWindow, createMainWindow, hardenWebContents, installSessionPolicy, type RendererTarget } from './window';
 
 const INDEX_HTML = path.resolve(__dirname, '../../renderer/index.html');
 const PRELOAD = path.join(__dirname, 'preload.js');
@@ -54,6 +56,7 @@ function run(): void {
   let engine: Engine | null = null;
   let local: LocalSocketServer | null = null;
   let ipc: IpcBinding | null = null;
+  let vnc: Awaited<ReturnType<typeof startVncLoopback>> | null = null;
   let cleanedUp = false;
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
@@ -69,12 +72,15 @@ function run(): void {
     app.exit(1);
   };
 
-  const openWindow = (home: string) => {
-    const target: RendererTarget = DEV_ORIGIN
+  const rendererTarget = (): RendererTarget =>
+    DEV_ORIGIN
       ? { kind: 'url', url: DEV_ORIGIN + '/' }
       : fs.existsSync(INDEX_HTML)
         ? { kind: 'file', file: INDEX_HTML }
         : { kind: 'url', url: 'data:text/html;charset=utf-8,' + encodeURIComponent(NOT_BUILT_PAGE) };
+
+  const openWindow = (home: string) => {
+    const target = rendererTarget();
     mainWindow = createMainWindow({ home, preload: PRELOAD, target, onCreated: (win) => ipc?.attach(win.webContents) });
     mainWindow.on('closed', () => (mainWindow = null));
   };
@@ -110,7 +116,19 @@ function run(): void {
       await engine.close();
       return fail('Hangar cannot start', (e as Error).message);
     }
+    try {
+      // noVNC needs a WebSocket: a ticketed loopback endpoint, since the renderer has no server
+      vnc = await startVncLoopback(engine.consoles);
+      engine.consoles.vncBaseUrl = vnc.url;
+    } catch (e) {
+      console.error(`The graphical console is unavailable: ${(e as Error).message}`);
+    }
     ipc = bindIpc(engine, { isTrustedUrl: (url) => isTrustedRendererUrl(url, where) });
+    // "Open in new window" of a console (window.open is denied for safety): only our own routes
+    ipcMain.handle(IPC.openWindow, (event, hash: unknown) => {
+      if (!isTrustedRendererUrl(event.senderFrame?.url ?? '', where) || !isDetachableRoute(hash)) return;
+      createConsoleWindow({ preload: PRELOAD, target: rendererTarget(), hash, onCreated: (win) => ipc?.attach(win.webContents) });
+    });
     openWindow(home);
 
     app.on('activate', () => {
@@ -130,6 +148,8 @@ function run(): void {
     void (async () => {
       try {
         ipc?.dispose();
+        ipcMain.removeHandler(IPC.openWindow);
+        await vnc?.close();
         await local?.close();
         await engine?.close();
       } finally {

@@ -7,13 +7,16 @@ import * as path from 'node:path';
  * the CSP, and the remembered window bounds.
  */
 
-/** Production CSP for the desktop renderer: no remote code, no inline scripts, IPC instead of network. */
+/**
+ * Production CSP for the desktop renderer: no remote code, no inline scripts, IPC instead of
+ * network — except the engine's loopback VNC WebSocket (consoles/vnc-loopback.ts, ticketed).
+ */
 export const DESKTOP_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "connect-src 'self'",
+  "connect-src 'self' ws://127.0.0.1:*",
   "font-src 'self' data:",
   "object-src 'none'",
   "base-uri 'none'",
@@ -32,7 +35,7 @@ export function devCsp(devOrigin: string): string {
     `script-src 'self' 'unsafe-inline'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
-    `connect-src 'self' ${devOrigin} ${ws}`,
+    `connect-src 'self' ${devOrigin} ${ws} ws://127.0.0.1:*`,
     "font-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -213,4 +216,9 @@ export const ELECTRON_NATIVE_DIR = '.electron-native';
 
 export function electronSqliteBinding(appRoot: string): string {
   return path.join(appRoot, ELECTRON_NATIVE_DIR, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+}
+
+/** Routes a renderer may open in a window of their own (consoles): `#/console/<vm>`, `#/host-shell`. */
+export function isDetachableRoute(hash: unknown): hash is string {
+  return typeof hash === 'string' && hash.length <= 300 && /^#\/(?:console\/[A-Za-z0-9%._-]+|host-shell(?:\/[A-Za-z0-9-]{1,64})?)$/.test(hash);
 }

@@ -8,7 +8,7 @@
  * `IPC` in src-main/api/bridge.ts and MENU_CHANNEL in ./menu-commands.ts (a unit test checks
  * they match and that the compiled file requires nothing but electron).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { BridgeReply, HangarBridge } from '../api/bridge';
 import type { EventMessage } from '../api/contract/events';
 import type { MenuCommand } from './menu-commands';
@@ -18,6 +18,7 @@ const CHANNELS = {
   event: 'hangar:event',
   pickFile: 'hangar:pick-file',
   menu: 'hangar:menu',
+  openWindow: 'hangar:open-window',
 } as const;
 
 /** HangarBridge plus `onMenu` (application menu commands). */
@@ -45,8 +46,18 @@ const bridge: DesktopBridge = {
   pickFile(options: { title?: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<string | null> {
     return ipcRenderer.invoke(CHANNELS.pickFile, options ?? {}) as Promise<string | null>;
   },
+  pathForFile(file: unknown): string {
+    try {
+      return webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
+    } catch {
+      return '';
+    }
+  },
   onMenu(listener: (command: MenuCommand) => void): () => void {
     return subscribe<MenuCommand>(CHANNELS.menu, listener);
+  },
+  openWindow(hash: string): Promise<void> {
+    return ipcRenderer.invoke(CHANNELS.openWindow, String(hash)) as Promise<void>;
   },
 };
 

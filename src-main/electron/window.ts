@@ -70,6 +70,41 @@ export function createMainWindow(opts: { home: string; preload: string; target: 
   return win;
 }
 
+/** A console window (`#/console/<vm>`, `#/host-shell`): same sandbox and preload, bounds not remembered. */
+export function createConsoleWindow(opts: { preload: string; target: RendererTarget; hash: string; onCreated?(win: BrowserWindow): void }): BrowserWindow {
+  const win = new BrowserWindow({
+    title: 'Hangar',
+    width: 1024,
+    height: 720,
+    minWidth: 480,
+    minHeight: 320,
+    show: false,
+    backgroundColor: '#1e1f22',
+    webPreferences: {
+      preload: opts.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  opts.onCreated?.(win);
+  win.once('ready-to-show', () => win.show());
+  win.on('page-title-updated', (event, title) => {
+    if (!/Hangar/.test(title)) event.preventDefault();
+  });
+  const hash = opts.hash.slice(1);
+  if (opts.target.kind === 'file') void win.loadFile(opts.target.file, { hash });
+  else void win.loadURL(`${opts.target.url}#${hash}`);
+  return win;
+}
+
 /**
  * Rules for every webContents the app ever creates: no navigation away from the app (https
  * links go to the system browser), no new windows, no <webview>.

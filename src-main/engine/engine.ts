@@ -8,8 +8,28 @@ import { consoleHandlers } from '../consoles/handlers';
 import { openDatabase, type Db } from '../db/database';
 import { VmRepository } from '../db/repositories/vms';
 import { LocalHost } from '../hosts/local-host';
+import { hostHandlers } from '../hosts/handlers';
+import { HostService } from '../hosts/host-service';
 import { HostRegistry } from '../hosts/registry';
+import type { SshHostOptions } from '../hosts/ssh-host';
+import { imageHandlers } from '../images/handlers';
+import { ImageRepository } from '../images/image-repo';
+import { ImageService } from '../images/image-service';
+import { networkHandlers } from '../network/handlers';
+import { NetworkService } from '../network/network-service';
+import { Autostart } from '../scheduler/autostart';
+import { systemClock, type Clock } from '../scheduler/clock';
+import { scheduleHandlers } from '../scheduler/handlers';
+import { anotherEngineRunning } from '../scheduler/owner';
+import { storageHandlers } from '../storage/handlers';
+import { Storage } from '../storage/storage-service';
+import { Scheduler } from '../scheduler/scheduler';
 import { TaskManager } from '../tasks/task-manager';
+import { MetricsService } from '../metrics/metrics-service';
+import { metricsHandlers } from '../metrics/handlers';
+import { BillingService } from '../metering/billing-service';
+import { BillingStore } from '../metering/billing-store';
+import { billingHandlers } from '../metering/handlers';
 import { defaultHangarHome } from '../util/home';
 import { EventBus } from './event-bus';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
@@ -22,6 +42,10 @@ export interface EngineOptions {
    * QMP events; short-lived CLI engines check state on demand and connect per operation.
    */
   watch?: boolean;
+  /** The scheduler's and autostart's time (tests drive a ManualClock). */
+  clock?: Clock;
+  /** LAN hosts: keepalive and reconnect timing (tests shorten them). */
+  ssh?: SshHostOptions;
 }
 
 /**
@@ -36,7 +60,15 @@ export class Engine {
   readonly tasks: TaskManager;
   readonly vms: VmService;
   readonly channels: ChannelService;
+  readonly images: ImageService;
   readonly consoles: ConsoleService;
+  readonly hostService: HostService;
+  readonly networks: NetworkService;
+  readonly scheduler: Scheduler;
+  readonly autostart: Autostart;
+  readonly metrics: MetricsService;
+  readonly billing: BillingService;
+  readonly storage: Storage;
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -45,16 +77,41 @@ export class Engine {
     this.db = openDatabase(path.join(this.home, 'hangar.db'));
     this.hosts.add(new LocalHost(this.home));
     this.tasks = new TaskManager(this.db, this.events);
-    this.vms = new VmService(new VmRepository(this.db), this.hosts, this.events, { watch: opts.watch ?? false });
+    this.networks = new NetworkService(this.db, this.events, () => this.vms.list());
+    this.vms = new VmService(new VmRepository(this.db), this.hosts, this.events, { watch: opts.watch ?? false, networks: this.networks });
+    this.scheduler = new Scheduler(this, opts.clock ?? systemClock);
+    this.autostart = new Autostart(this, opts.clock ?? systemClock);
     this.channels = new ChannelService(this.vms, this.hosts, this.events);
+    this.hostService = new HostService(this.db, this.hosts, this.events, this.tasks, {
+      watch: opts.watch ?? false,
+      ...(opts.ssh ? { ssh: opts.ssh } : {}),
+      onOnline: () => this.vms.reconcileAll(),
+    });
+    this.hostService.loadAll();
+    this.images = new ImageService(new ImageRepository(this.db), this.hosts, this.tasks, this.events);
+    this.vms.imageDisk = (ref, hostId, vmId, dir, full, file) => this.images.diskForVm(ref, hostId, vmId, dir, full, file);
     this.consoles = new ConsoleService(this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...consoleHandlers(this) } satisfies Handlers;
+    this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
+    this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
+    this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine(opts);
     await engine.tasks.recoverInterrupted();
     if (opts.watch) await engine.vms.reconcileAll();
+    if (opts.watch) {
+      engine.metrics.start();
+      // only long-lived engines run schedules and autostart VMs (never a CLI's in-process engine),
+      // and only the one that owns this home (not a second `hangar serve` about to find the socket taken)
+      if (!(await anotherEngineRunning(engine.home))) {
+        engine.scheduler.start();
+        void engine.autostart.runAtStartup();
+        // a failure here (e.g. the data folder vanished) must not become an unhandled rejection, which ends Node
+        void engine.images.resumeDownloads().catch(() => undefined);
+      }
+    }
     return engine;
   }
 
@@ -77,15 +134,29 @@ export class Engine {
     return handler(parsed.data, ctx);
   }
 
+  /** Is this method wired to a handler here (domains may be absent from a build)? */
+  hasHandler(method: string): boolean {
+    return isMethodName(method) && typeof this.handlers[method] === 'function';
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** A transport's client went away. */
   clientGone(clientId: string): void {
     this.channels.closeClient(clientId);
+    this.metrics.clientGone(clientId);
   }
 
   /** Detach and close. Guests keep running. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.scheduler.stop();
+    this.metrics.stop();
+    this.autostart.cancel();
+    this.images.shutdown();
     this.tasks.abortAll();
     this.channels.closeAll();
     this.vms.closeAll();

@@ -51,7 +51,8 @@ export interface HostFs {
   readdir(path: string): Promise<string[]>;
   /** Is the path writable by us (for pools, VM folders)? */
   access(path: string, mode: 'r' | 'w' | 'x'): Promise<boolean>;
-  createReadStream(path: string, opts?: { start?: number }): Promise<Readable>;
+  /** `highWaterMark`: chunk size for bulk copies (larger chunks, fewer syscalls). */
+  createReadStream(path: string, opts?: { start?: number; highWaterMark?: number }): Promise<Readable>;
   createWriteStream(path: string, opts?: { flags?: 'w' | 'a' | 'wx' }): Promise<Writable>;
   statfs(path: string): Promise<{ totalBytes: number; freeBytes: number }>;
 }

@@ -189,7 +189,7 @@ const localFs: HostFs = {
     }
   },
   async createReadStream(p, opts): Promise<Readable> {
-    return createReadStream(p, opts?.start !== undefined ? { start: opts.start } : {});
+    return createReadStream(p, { ...(opts?.start !== undefined ? { start: opts.start } : {}), ...(opts?.highWaterMark ? { highWaterMark: opts.highWaterMark } : {}) });
   },
   async createWriteStream(p, opts): Promise<Writable> {
     return createWriteStream(p, { flags: opts?.flags ?? 'w' });

@@ -1,4 +1,4 @@
-import type { Disk, VmSpec } from '../api/contract';
+import type { Disk, Nic, VmSpec } from '../api/contract';
 import type { VmPaths } from './paths';
 
 /**
@@ -10,7 +10,12 @@ import type { VmPaths } from './paths';
 export interface ArgvHostFacts {
   accel: 'kvm' | 'tcg';
   ovmf: { code: string; vars: string } | null;
+  /** Internal networks the NICs name → their multicast group and UDP port (network/network-service.ts). */
+  internalNetworks?: Record<string, { mcastGroup: string; mcastPort: number }>;
 }
+
+/** Free PCIe root ports on q35 for hot-plugged disks (`hp0`..; see storage/hotplug.ts). */
+export const HOTPLUG_ROOT_PORTS = 4;
 
 /** QEMU's option syntax: a comma inside a value is written ",,". */
 export const qemuOptValue = (value: string): string => value.replace(/,/g, ',,');
@@ -54,6 +59,12 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
     push('-drive', `if=pflash,format=raw,unit=1,file=${qemuOptValue(paths.ovmfVars)}`);
   }
 
+  // Spare PCIe root ports for disk hot-plug (storage/hotplug.ts): q35's root complex itself
+  // does not accept hot-plugged devices. One multifunction slot, 0x1c like real ICH9 root ports.
+  if (spec.machine === 'q35') {
+    for (let n = 0; n < HOTPLUG_ROOT_PORTS; n++) push('-device', `pcie-root-port,id=hp${n},bus=pcie.0,chassis=${n + 1},addr=0x1c.${n}${n === 0 ? ',multifunction=on' : ''}`);
+  }
+
   const ide = ideSlots(spec.machine);
   const needsAhci = spec.machine === 'pc' && spec.disks.some((d) => d.bus === 'sata');
   if (needsAhci) push('-device', 'ahci,id=sata0');
@@ -84,8 +95,7 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   }
 
   spec.nics.forEach((nic, i) => {
-    const forwards = nic.portForwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
-    push('-netdev', `user,id=net${i}${forwards}`);
+    push('-netdev', netdevFor(nic, i, host));
     const boot = i === 0 ? bootIndex('network') : null;
     push('-device', `${nic.model},id=nic${i},netdev=net${i},mac=${nic.mac}${boot === null ? '' : `,bootindex=${boot}`}`);
   });
@@ -93,6 +103,24 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   // The balloon gives the guest's own view of its memory to the stats sampler.
   push('-device', 'virtio-balloon-pci,id=balloon0');
   return argv;
+}
+
+function netdevFor(nic: Nic, i: number, host: ArgvHostFacts): string {
+  switch (nic.mode) {
+    case 'user': {
+      const forwards = nic.portForwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
+      return `user,id=net${i}${forwards}`;
+    }
+    case 'internal': {
+      // All members join one multicast group on loopback: frames stay on this host, no root needed.
+      const net = nic.network ? host.internalNetworks?.[nic.network] : undefined;
+      if (!net) throw new Error(`Internal network "${nic.network ?? ''}" is unknown.`);
+      return `socket,id=net${i},mcast=${net.mcastGroup}:${net.mcastPort},localaddr=127.0.0.1`;
+    }
+    case 'bridge':
+      // qemu-bridge-helper (setuid) creates the tap and adds it to the bridge; bridge names are validated (no commas).
+      return `bridge,id=net${i},br=${qemuOptValue(nic.bridge ?? '')}`;
+  }
 }
 
 function fileBlockdev(nodeName: string, filename: string, readOnly: boolean) {

@@ -5,11 +5,14 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HangarError } from '../api/errors';
+import { VNC_PATH } from '../consoles/console-service';
+import { VncProxy } from '../consoles/vnc-proxy';
 import { Engine } from '../engine/engine';
 import { defaultHangarHome } from '../util/home';
 import { LoginTickets, generateToken, isAuthorized, originAllowed, queryToken, readTokenFile, tokenCookie, tokensEqual } from './auth';
 import { alreadyRunning, listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from './local-socket';
 import { createSession, newClientId } from './session';
+import { UPLOAD_PATH, handleImageUpload } from './image-upload';
 import { NOT_BUILT_PAGE, UNAUTHORIZED_PAGE, cacheControlFor, contentTypeFor, resolveStaticPath, securityHeaders } from './static';
 
 export interface ServeOptions {
@@ -72,7 +75,8 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   if ((await probeLocalSocket(socketPath)) === 'running') throw alreadyRunning(socketPath);
 
   const tickets = new LoginTickets();
-  const server = http.createServer((req, res) => handleHttp(req, res, { token, tickets, staticDir }));
+  const httpCtx: HttpContext = { token, tickets, staticDir };
+  const server = http.createServer((req, res) => handleHttp(req, res, httpCtx));
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
   await listen(server, host, port);
@@ -83,6 +87,8 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   try {
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
     engine = await Engine.open({ home, watch: true });
+    const opened = engine;
+    httpCtx.upload = (req, res) => handleImageUpload(opened, req, res);
   } catch (e) {
     await closeServer(server);
     throw e;
@@ -95,6 +101,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
     throw e;
   }
 
+  const vnc = new VncProxy(engine.consoles);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE, perMessageDeflate: false });
   const alive = new WeakMap<WebSocket, boolean>();
   wss.on('connection', (ws: WebSocket) => {
@@ -134,6 +141,11 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const pathname = safePathname(req.url);
+    if (pathname === VNC_PATH) {
+      // The graphical console: authorised by its one-time ticket (bound to one VM), not the cookie.
+      if (!originAllowed(headerValue(req.headers.origin), req.headers.host)) return rejectUpgrade(socket, 403, 'Forbidden', 'Cross-origin WebSocket connections are not allowed.');
+      return void vnc.handleUpgrade(req, socket, head, (status, reason, body) => rejectUpgrade(socket, status, reason, body));
+    }
     if (pathname !== API_PATH) return rejectUpgrade(socket, 404, 'Not Found', 'No WebSocket endpoint here; use /api.');
     if (!originAllowed(headerValue(req.headers.origin), req.headers.host)) return rejectUpgrade(socket, 403, 'Forbidden', 'Cross-origin WebSocket connections are not allowed.');
     if (!isAuthorized(req, token)) return rejectUpgrade(socket, 401, 'Unauthorized', 'Missing or wrong access token.');
@@ -162,6 +174,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(pinger);
+        vnc.close();
         for (const ws of wss.clients) ws.close(1001, 'Hangar is shutting down');
         const closed = new Promise<void>((r) => wss.close(() => r()));
         // Give clients a moment to answer the close frame, then cut the rest.
@@ -181,12 +194,21 @@ interface HttpContext {
   token: string;
   tickets: LoginTickets;
   staticDir: string;
+  /** Browser drag-and-drop into the image library (set once the engine is open). */
+  upload?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
 function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, ctx: HttpContext): void {
   const headers = securityHeaders();
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   const method = req.method ?? 'GET';
+  if (method === 'POST' && (req.url ?? '').split('?')[0] === UPLOAD_PATH && ctx.upload) {
+    if (!isAuthorized(req, ctx.token) || !originAllowed(req.headers.origin, req.headers.host)) {
+      req.resume();
+      return sendText(res, 401, 'Unauthorized', method);
+    }
+    return void ctx.upload(req, res).catch(() => res.destroy());
+  }
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendText(res, 405, 'Method Not Allowed', method);

@@ -30,4 +30,8 @@ export class ElectronClient implements ApiClient {
   pickFile(options: { title?: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<string | null> {
     return this.bridge.pickFile(options);
   }
+
+  pathForFile(file: File): string | null {
+    return this.bridge.pathForFile?.(file) || null;
+  }
 }

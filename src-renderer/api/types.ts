@@ -16,6 +16,8 @@ export interface ApiClient {
   readonly connection: ConnectionState;
   /** Native file picker; only the Electron face has one. */
   pickFile?(options: { title?: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<string | null>;
+  /** The host path of a dropped file; only the Electron face has one (a browser has only the bytes). */
+  pathForFile?(file: File): string | null;
 }
 
 /** A failed call: the engine's code, its sentence for a person, and structured details. */

@@ -6,6 +6,8 @@ import { Icon } from '../components/Icon';
 import { Splitter } from '../components/Splitter';
 import { Toaster } from '../components/Toaster';
 import { HostSummary } from '../features/host/HostSummary';
+import { HostsDialog } from '../features/hosts/HostsDialog';
+import { HostsNavButton } from '../features/hosts/HostsNavButton';
 import { DeleteDialog } from '../features/machines/DeleteDialog';
 import { MachineDetails } from '../features/machines/MachineDetails';
 import { MachineList } from '../features/machines/MachineList';
@@ -25,6 +27,14 @@ import { StatusBar } from './StatusBar';
 import { useApplyTheme } from './theme';
 import { useUi } from './ui-store';
 import { ConsoleRoute, useRoute } from '../features/consoles/ConsoleRoutes';
+import { StorageNav } from '../features/storage/StorageNav';
+import { OpsNav, OpsPageOr } from '../features/schedules/OpsNav';
+import { StoragePage } from '../features/storage/StoragePage';
+import { useStorage } from '../features/storage/store';
+import { UsageNav, UsagePageOr } from '../features/usage/UsageNav';
+import { ImagesNav } from '../features/images/ImagesNav';
+import { ImagesPage } from '../features/images/ImagesPage';
+import { useImages } from '../features/images/store';
 
 function Dialogs() {
   const dialog = useUi((s) => s.dialog);
@@ -40,6 +50,8 @@ function Dialogs() {
       return <PreferencesDialog />;
     case 'shortcuts':
       return <ShortcutsDialog />;
+    case 'hosts':
+      return <HostsDialog />;
     case 'confirm':
       return <ConfirmDialog {...dialog} />;
   }
@@ -96,6 +108,8 @@ function MainWindow() {
   const listWidth = usePreferences((s) => s.listWidth);
   const setListWidth = usePreferences((s) => s.setListWidth);
   const taskPanelOpen = useUi((s) => s.taskPanelOpen);
+  const storagePage = useStorage((s) => s.pageOpen);
+  const imagesPage = useImages((s) => s.pageOpen);
   const connection = useConnection((s) => s.state);
   const everConnected = useConnection((s) => s.everConnected);
   return (
@@ -110,11 +124,16 @@ function MainWindow() {
       <div className="main">
         <aside className="sidebar" style={{ width: listWidth }} aria-label={t('list.label')}>
           <MachineList />
+          <ImagesNav />
+          <StorageNav />
+          <OpsNav />
+          <UsageNav />
           <HostSummary />
+          <HostsNavButton />
         </aside>
         <Splitter value={listWidth} min={LIST_WIDTH.min} max={LIST_WIDTH.max} onChange={setListWidth} label={t('app.resizeList')} />
         <main className="content">
-          <RightPane />
+          <OpsPageOr fallback={<UsagePageOr fallback={imagesPage ? <ImagesPage /> : storagePage ? <StoragePage /> : <RightPane />} />} />
         </main>
         {taskPanelOpen && <TaskPanel />}
       </div>

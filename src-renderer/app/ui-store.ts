@@ -7,6 +7,7 @@ export type DialogState =
   | { kind: 'delete'; vmId: string }
   | { kind: 'preferences' }
   | { kind: 'shortcuts' }
+  | { kind: 'hosts' }
   | { kind: 'confirm'; title: string; message: string; confirmLabel: string; onConfirm(): void }
   | null;
 

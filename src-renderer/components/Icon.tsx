@@ -8,7 +8,7 @@ export type IconName =
   | 'plus' | 'sliders' | 'play' | 'power' | 'pause' | 'reset' | 'stop' | 'trash' | 'search' | 'gear' | 'help'
   | 'tasks' | 'close' | 'warning' | 'info' | 'check' | 'error' | 'folder' | 'chevronDown' | 'chevronRight'
   | 'sortAsc' | 'sortDesc' | 'cpu' | 'memory' | 'disk' | 'network' | 'display' | 'disc' | 'minus' | 'terminal'
-  | 'chart' | 'camera' | 'server' | 'plug' | 'copy' | 'paste' | 'expand' | 'keyboard' | 'external';
+  | 'chart' | 'camera' | 'server' | 'plug' | 'copy' | 'paste' | 'expand' | 'keyboard' | 'external' | 'clock';
 
 const PATHS: Record<IconName, string> = {
   plus: 'M12 5v14M5 12h14',
@@ -50,6 +50,7 @@ const PATHS: Record<IconName, string> = {
   expand: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5',
   keyboard: 'M2.5 6h19v12h-19zM6 9.5h.1M9.5 9.5h.1M13 9.5h.1M16.5 9.5h1M6 12.5h.1M9.5 12.5h.1M13 12.5h.1M16.5 12.5h1M8 15.5h8',
   external: 'M14 4h6v6M20 4l-9 9M18 14v6H4V6h6',
+  clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3.5 2',
 };
 
 /** A gear outline computed once: 8 teeth around a ring. */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
-import { ROOT, tempHome } from '../helpers/env';
+import { ROOT, tempHome, waitFor } from '../helpers/env';
+import { READY_BANNER, guestFiles } from '../helpers/guest';
 
 /**
  * The desktop app, driven by Playwright's Electron support. Skipped (with the reason printed)
@@ -114,5 +115,33 @@ describe('desktop app (Electron)', () => {
     const st = fs.statSync(path.join(t.home, 'engine.sock'));
     assert.ok(st.isSocket());
     assert.equal(st.mode & 0o777, 0o600);
+  });
+
+  // The same journey as the browser test (test/e2e/ui.test.ts), in the desktop window.
+  test('journey: wizard creates a VM from the test ISO, Start → running, Shut down → stopped, Delete → empty', { skip, timeout: 300_000 }, async () => {
+    const iso = guestFiles().iso;
+    const bridgeCall = (method: string, input: unknown) =>
+      page.evaluate(([m, i]) => (window as unknown as { hangarBridge: { call(m: string, i: unknown): Promise<{ ok: boolean; result?: unknown }> } }).hangarBridge.call(m as string, i), [method, input] as const);
+    const rowState = () => page.getByTestId('vm-row-electron-vm').getByTestId('vm-state').getAttribute('data-state');
+    await page.getByTestId('empty-state').waitFor({ timeout: 30_000 });
+    await page.getByTestId('empty-new').click();
+    await page.getByLabel('Name', { exact: true }).fill('electron-vm');
+    await page.getByTestId('wizard-os-family').selectOption('linux');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('wizard-iso').fill(iso);
+    for (let step = 0; step < 4; step++) await page.getByTestId('wizard-next').click();
+    await page.getByTestId('wizard-create').click();
+    await page.getByTestId('vm-row-electron-vm').click();
+    await page.getByTestId('tb-start').click();
+    await waitFor('running', async () => (await rowState()) === 'running', 60_000, 250);
+    await waitFor('the guest banner', async () => {
+      const r = await bridgeCall('vm.serialTail', { vm: 'electron-vm' });
+      return r.ok && (r.result as { text: string }).text.includes(READY_BANNER);
+    }, 150_000, 500);
+    await page.getByTestId('tb-stop').click();
+    await waitFor('stopped', async () => (await rowState()) === 'stopped', 90_000, 250);
+    await page.getByTestId('tb-delete').click();
+    await page.getByTestId('delete-confirm').click();
+    await page.getByTestId('empty-state').waitFor();
   });
 });

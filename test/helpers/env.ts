@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { VmInfo } from '../../src-main/api/contract';
+import type { Engine } from '../../src-main/engine/engine';
 
 /** A fresh HANGAR_HOME for one test file, removed at the end unless HANGAR_KEEP_TEST_HOME is set. */
 export function tempHome(prefix = 'hangar-test-'): { home: string; cleanup(): void } {
@@ -31,3 +33,11 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'hangar.js');
+
+/** End of a test file: force off every VM the engine still runs, then close it (guests would outlive it). */
+export async function killAllAndClose(engine: Engine): Promise<void> {
+  for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
+    if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
+  }
+  await engine.close();
+}

@@ -6,7 +6,7 @@ import type { EventMessage, VmInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
-import { ROOT, tempHome, waitFor } from '../helpers/env';
+import { ROOT, tempHome, waitFor, killAllAndClose } from '../helpers/env';
 
 // Real QEMU (TCG here), the real test guest, a real SQLite file. No mocks.
 
@@ -48,10 +48,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-    if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-  }
-  await engine.close();
+  await killAllAndClose(engine);
   cleanup();
 });
 

@@ -104,7 +104,8 @@ describe('desktop shell policy', () => {
 
   test('desktop CSP: no inline or remote scripts, no network but self', () => {
     assert.match(DESKTOP_CSP, /script-src 'self'(;|$)/);
-    assert.match(DESKTOP_CSP, /connect-src 'self'(;|$)/);
+    // 'self' plus only the loopback VNC WebSocket (ticketed, see consoles/vnc-loopback.ts)
+    assert.match(DESKTOP_CSP, /connect-src 'self' ws:\/\/127\.0\.0\.1:\*(;|$)/);
     assert.match(DESKTOP_CSP, /object-src 'none'/);
     assert.doesNotMatch(DESKTOP_CSP, /unsafe-eval/);
   });

@@ -3,6 +3,14 @@ import type { MethodDef } from './define';
 import { vmMethods } from './vm';
 import { taskMethods } from './tasks';
 import { channelMethods } from './channels';
+import { consoleMethods } from './consoles';
+import { storageMethods } from './storage';
+import { imageMethods } from './images';
+import { networkMethods } from './networks';
+import { scheduleMethods } from './schedules';
+import { hostMethods } from './hosts';
+import { metricsMethods } from './metrics';
+import { billingMethods } from './billing';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -12,6 +20,14 @@ export const contract = {
   ...vmMethods,
   ...taskMethods,
   ...channelMethods,
+  ...consoleMethods,
+  ...storageMethods,
+  ...imageMethods,
+  ...networkMethods,
+  ...scheduleMethods,
+  ...hostMethods,
+  ...metricsMethods,
+  ...billingMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -29,4 +45,12 @@ export * from './events';
 export * from './vm';
 export * from './tasks';
 export * from './channels';
+export * from './consoles';
+export * from './storage';
+export * from './images';
+export * from './networks';
+export * from './schedules';
+export * from './hosts';
+export * from './metrics';
+export * from './billing';
 export { objectName, NAME_MAX } from './common';

@@ -26,15 +26,39 @@ export type PortForward = z.infer<typeof PortForwardSchema>;
 
 const MAC_RE = /^52:54:00(?::[0-9a-f]{2}){3}$/;
 
+/**
+ * How a NIC reaches the world: "user" = NAT by QEMU (slirp) with port forwards; "internal" = an
+ * internal network shared with other VMs on this host (no root); "bridge" = a host bridge such as
+ * br0 (needs qemu-bridge-helper and an allow line in /etc/qemu/bridge.conf).
+ */
+export const NIC_MODES = ['user', 'internal', 'bridge'] as const;
+export type NicMode = (typeof NIC_MODES)[number];
+const bridgeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'A bridge is a host interface name such as br0 (letters, digits, ".", "_", "-"; at most 15).' });
+
+/** Each mode needs its own field, and port forwards exist only with NAT. */
+function checkNicMode(nic: { mode?: NicMode | undefined; network?: string | undefined; bridge?: string | undefined; portForwards: unknown[] }, ctx: z.RefinementCtx): void {
+  const mode = nic.mode ?? 'user';
+  if (mode === 'internal' && !nic.network) ctx.addIssue({ code: 'custom', path: ['network'], message: 'An internal NIC needs the name of its internal network.' });
+  if (mode === 'bridge' && !nic.bridge) ctx.addIssue({ code: 'custom', path: ['bridge'], message: 'A bridged NIC needs the name of the host bridge (e.g. br0).' });
+  if (mode !== 'internal' && nic.network) ctx.addIssue({ code: 'custom', path: ['network'], message: 'Only an internal NIC has a network name.' });
+  if (mode !== 'bridge' && nic.bridge) ctx.addIssue({ code: 'custom', path: ['bridge'], message: 'Only a bridged NIC has a bridge name.' });
+  if (mode !== 'user' && nic.portForwards.length > 0) ctx.addIssue({ code: 'custom', path: ['portForwards'], message: 'Port forwards exist only on NAT (user mode) NICs.' });
+}
+
 export const NicSchema = z
   .object({
     id: z.string().min(1).max(32),
-    mode: z.literal('user').default('user'),
+    mode: z.enum(NIC_MODES).default('user'),
+    /** internal: the internal network's name (networks are never renamed, like VirtualBox's). */
+    network: objectName('network').optional(),
+    /** bridge: the host bridge's interface name. */
+    bridge: bridgeName.optional(),
     model: z.enum(NIC_MODELS).default('virtio-net-pci'),
     mac: z.string().regex(MAC_RE, { error: 'MAC addresses are 52:54:00:xx:xx:xx (QEMU locally administered range).' }),
     portForwards: z.array(PortForwardSchema).max(64).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine(checkNicMode);
 export type Nic = z.infer<typeof NicSchema>;
 
 export const DiskSchema = z
@@ -94,9 +118,13 @@ export const NicInput = z
   .object({
     model: z.enum(NIC_MODELS).default('virtio-net-pci'),
     mac: z.string().regex(MAC_RE).optional(),
+    mode: z.enum(NIC_MODES).optional(),
+    network: objectName('network').optional(),
+    bridge: bridgeName.optional(),
     portForwards: z.array(PortForwardSchema).max(64).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine(checkNicMode);
 
 export const VmCreateInput = z
   .object({
@@ -115,6 +143,10 @@ export const VmCreateInput = z
     /** Existing disk files to attach as they are (not owned: never deleted by Hangar). */
     attachDisks: z.array(z.object({ path: absolutePath('Disk'), format: z.enum(['qcow2', 'raw']).optional() }).strict()).max(15).default([]),
     isoPath: absolutePath('ISO').optional(),
+    /** A library disk image (name or id) to boot from: a linked-clone overlay unless fullCopy. */
+    image: objectRef('image').optional(),
+    /** With image: copy the whole image instead of a qcow2 overlay on it. */
+    fullCopy: z.boolean().optional(),
     kernel: z
       .object({ path: absolutePath('Kernel'), initrd: absolutePath('Initrd').optional(), append: z.string().max(4096).default('') })
       .strict()

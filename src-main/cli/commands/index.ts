@@ -1,8 +1,16 @@
 import type { Command } from 'commander';
+import { registerHostCommands } from './hosts';
+import { registerImageCommands } from './images';
+import { registerNetworkCommands } from './networks';
+import { registerScheduleCommands } from './schedules';
+import { registerCompletionCommands } from './completion';
+import { registerStatsCommands } from './stats';
+import { registerBillingCommands } from './billing';
+import { registerStorageCommands } from './storage';
 
 /**
  * Commands of the later domains (images, storage, hosts, stats, schedules, ...), one module each:
  * `export function registerXCommands(program: Command): void`, added to this list.
  * Shared helpers (withClient, print, parseInteger, UsageError) come from '../common'.
  */
-export const domainCommands: Array<(program: Command) => void> = [];
+export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands];

@@ -1,4 +1,9 @@
 import { core001 } from './001-core';
+import { images002 } from './002-images';
+import { storage003 } from './003-storage';
+import { metricsBilling004 } from './004-metrics-billing';
+import { hosts005 } from './005-hosts';
+import { networksSchedules006 } from './006-networks-schedules';
 
 /** A schema step. Never edit a released one: add the next number. */
 export interface Migration {
@@ -7,4 +12,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core001];
+export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006];

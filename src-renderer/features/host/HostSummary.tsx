@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../src-main/util/units';
 import { Icon } from '../../components/Icon';
+import { HostShellButton } from '../consoles/HostShellButton';
 import { useHost } from './store';
 
 /** Sidebar footer: QEMU version, KVM or TCG (TCG as a visible warning with its reason), CPUs, memory, free disk. */
@@ -27,6 +28,7 @@ export function HostSummary() {
           {tcg && <Icon name="warning" size={13} />}
           {tcg ? t('host.tcg') : t('host.kvm')}
         </span>
+        <HostShellButton />
       </div>
       {tcg && (
         <p className="host-warning" data-testid="host-tcg-reason">

@@ -115,7 +115,7 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
               <li key={n.id}>
                 <div className="detail-list-head">
                   <Icon name="network" size={14} /> {n.id}
-                  <span className="chip">{t('network.nat')}</span>
+                  <span className="chip">{n.mode === 'internal' ? t('networks.internalChip', { name: n.network }) : n.mode === 'bridge' ? t('networks.bridgeChip', { name: n.bridge }) : t('network.nat')}</span>
                   <span className="chip">{n.model}</span>
                 </div>
                 <span className="detail-kv">

@@ -5,13 +5,17 @@ import { Icon, type IconName } from '../../components/Icon';
 import { OsIcon } from '../../components/OsIcon';
 import { EmptyState } from '../../components/EmptyState';
 import { VmConsole } from '../consoles/VmConsole';
+import { VmThumbnail } from '../consoles/VmThumbnail';
+import { SnapshotsTab } from '../storage/SnapshotsTab';
+import { PerformanceTab } from '../performance/PerformanceTab';
+import { StorageTab } from '../storage/StorageTab';
 import { DetailsSections } from './DetailsSections';
 import { StateBadge } from './StateBadge';
 import { selectSelectedVm, useMachines } from './store';
 
-const TABS = ['details', 'console', 'performance', 'snapshots'] as const;
+const TABS = ['details', 'console', 'storage', 'snapshots', 'performance'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_ICONS: Record<Tab, IconName> = { details: 'info', console: 'terminal', performance: 'chart', snapshots: 'camera' };
+const TAB_ICONS: Record<Tab, IconName> = { details: 'info', console: 'terminal', performance: 'chart', snapshots: 'camera', storage: 'disk' };
 
 /** Why the VM stopped unexpectedly, with the guest's last serial lines (often a kernel panic). */
 function CrashNotice({ vm }: { vm: VmInfo }) {
@@ -73,6 +77,7 @@ export function MachineDetails() {
             {vm.stateReason && vm.state !== 'crashed' && <span className="muted state-reason">{vm.stateReason}</span>}
           </div>
         </div>
+        <VmThumbnail key={vm.id} vm={vm} large />
       </header>
       <div className="tabs" role="tablist" aria-label={t('details.tabs')} onKeyDown={onTabKey}>
         {TABS.map((id) => (
@@ -104,10 +109,12 @@ export function MachineDetails() {
           </>
         ) : tab === 'console' ? (
           <VmConsole vm={vm} />
+        ) : tab === 'storage' ? (
+          <StorageTab vm={vm} />
+        ) : tab === 'snapshots' ? (
+          <SnapshotsTab vm={vm} />
         ) : (
-          <EmptyState art={<Icon name={TAB_ICONS[tab]} size={48} />} title={t(`details.soon.${tab}.title`)} testId={`placeholder-${tab}`}>
-            <p className="muted">{t(`details.soon.${tab}.text`)}</p>
-          </EmptyState>
+          <PerformanceTab vm={vm} />
         )}
       </div>
     </div>

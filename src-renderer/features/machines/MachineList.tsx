@@ -1,5 +1,6 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { VmThumbnail } from '../consoles/VmThumbnail';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { VmInfo } from '../../../src-main/api/contract';
 import { Icon } from '../../components/Icon';
@@ -7,6 +8,7 @@ import { OsIcon } from '../../components/OsIcon';
 import { noteFilterInput, noteListCommit } from '../../app/bench';
 import { runPowerAction } from './actions';
 import { SORT_KEYS, visibleVms, type SortKey } from './list-logic';
+import { HostChip } from '../hosts/HostChip';
 import { StateBadge } from './StateBadge';
 import { useMachines } from './store';
 import { canDo } from './vm-actions';
@@ -103,12 +105,11 @@ const MachineRow = memo(function MachineRow({ vm, selected, busy, onSelect }: { 
         <span className="vm-row-name">{vm.name}</span>
         <span className="vm-row-state">
           <StateBadge state={vm.state} compact />
+          <HostChip hostId={vm.hostId} />
           {busy && <span className="spinner small" aria-hidden="true" />}
         </span>
       </div>
-      <div className="vm-thumb" aria-hidden="true" data-testid="vm-thumb">
-        <Icon name="display" size={16} />
-      </div>
+      <VmThumbnail vm={vm} />
     </div>
   );
 });

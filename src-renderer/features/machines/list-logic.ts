@@ -1,7 +1,7 @@
 import type { VmInfo, VmState } from '../../../src-main/api/contract';
 
 /** Pure list logic for the machine list (filter, sort, keyboard moves); unit-tested. */
-export const SORT_KEYS = ['name', 'state', 'created'] as const;
+export const SORT_KEYS = ['name', 'state', 'created', 'host'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 /** Live machines first: what needs attention sorts to the top when sorting by state. */
@@ -28,6 +28,8 @@ export function sortVms(list: VmInfo[], key: SortKey, descending = false): VmInf
     name: byName,
     state: (a, b) => STATE_RANK[a.state] - STATE_RANK[b.state] || byName(a, b),
     created: (a, b) => a.createdAt.localeCompare(b.createdAt) || byName(a, b),
+    // groups machines by host, this computer first
+    host: (a, b) => (a.hostId === 'local' ? '' : a.hostId).localeCompare(b.hostId === 'local' ? '' : b.hostId) || byName(a, b),
   };
   const sorted = list.sort(cmp[key]);
   return descending ? sorted.reverse() : sorted;

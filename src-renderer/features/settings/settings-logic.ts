@@ -19,6 +19,9 @@ export function draftFromVm(vm: VmInfo): VmDraft {
   };
 }
 
+/** Internal-network and bridged NICs keep their mode when another setting is saved (NAT is the default). */
+const keepMode = (n: VmInfo['spec']['nics'][number]) => (n.mode === 'user' ? {} : { mode: n.mode, ...(n.network !== undefined && { network: n.network }), ...(n.bridge !== undefined && { bridge: n.bridge }) });
+
 const sameForwards = (a: ReturnType<typeof toPortForwards>, b: ReturnType<typeof toPortForwards>) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Only what changed (absent fields stay as they are in the engine). */
@@ -38,13 +41,13 @@ export function toUpdateInput(d: VmDraft, vm: VmInfo): MethodInput<'vm.update'> 
   if (iso !== s.cdrom) out.isoPath = iso;
 
   const first = s.nics[0];
-  const keepRest = s.nics.slice(1).map((n) => ({ model: n.model, mac: n.mac, portForwards: n.portForwards }));
+  const keepRest = s.nics.slice(1).map((n) => ({ model: n.model, mac: n.mac, ...keepMode(n), portForwards: n.portForwards }));
   if (d.network === 'none') {
     if (s.nics.length > 0) out.nics = [];
   } else {
     const forwards = toPortForwards(d.portForwards);
     if (!first || first.model !== d.nicModel || !sameForwards(forwards, first.portForwards)) {
-      out.nics = [{ model: d.nicModel, ...(first ? { mac: first.mac } : {}), portForwards: forwards }, ...keepRest];
+      out.nics = [{ model: d.nicModel, ...(first ? { mac: first.mac, ...keepMode(first) } : {}), portForwards: forwards }, ...keepRest];
     }
   }
   return out;

@@ -18,7 +18,14 @@ export function SummaryStep({ form, generalError }: { form: FormApi; generalErro
     [t('fields.cpus'), String(d.cpus)],
     [t('fields.memory'), formatBytes(d.memoryMiB * MiB)],
     [t('fields.firmware'), `${t(`firmware.${d.firmware}`)} · ${d.machine}`],
-    [t('summary.disk'), d.diskEnabled && typeof bytes === 'number' ? `${formatBytes(bytes)} · ${d.diskFormat} · ${d.diskBus}` : t('summary.noDisk')],
+    [
+      t('summary.disk'),
+      d.image
+        ? t(d.fullCopy ? 'images.wizard.summaryCopy' : 'images.wizard.summaryLinked', { name: d.image.name })
+        : d.diskEnabled && typeof bytes === 'number'
+          ? `${formatBytes(bytes)} · ${d.diskFormat} · ${d.diskBus}`
+          : t('summary.noDisk'),
+    ],
     [t('fields.network'), d.network === 'nat' ? `${t('network.nat')} · ${d.nicModel} · ${t('summary.forwards', { count: d.portForwards.length })}` : t('network.none')],
     [t('fields.display'), t(`display.${d.display}`)],
   ];

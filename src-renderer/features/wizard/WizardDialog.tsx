@@ -15,6 +15,7 @@ import { WIZARD_STEPS, allIssues, stepIssues, stepOfField } from './form-logic';
 import type { FormApi } from './form-api';
 import { SummaryStep } from './SummaryStep';
 import { useWizard } from './store';
+import { WizardHostField } from '../hosts/WizardHostField';
 
 const P = 'wizard';
 
@@ -132,6 +133,7 @@ export function WizardDialog() {
           </h3>
           <p className="step-intro muted">{t(`wizard.stepIntro.${w.step}`)}</p>
           {w.step === 'name' && <NameOsFields form={form} testPrefix={P} onChooseOs={(f, v) => w.choosePreset(f, v)} />}
+          {w.step === 'name' && <WizardHostField />}
           {w.step === 'media' && <MediaFields form={form} testPrefix={P} withKernel />}
           {w.step === 'hardware' && <HardwareFields form={form} testPrefix={P} firmwareDowngraded={w.firmwareDowngraded} />}
           {w.step === 'disk' && <DiskFields form={form} testPrefix={P} />}

@@ -46,6 +46,9 @@ export interface VmDraft {
   portForwards: PortForwardRow[];
   autostart: boolean;
   startAfterCreate: boolean;
+  /** Boot from a library disk image (linked clone unless fullCopy); set by "Create VM from this image". */
+  image?: { id: string; name: string } | null;
+  fullCopy?: boolean;
 }
 
 export type HostLimits = Pick<HostCapabilities, 'cpus' | 'memoryBytes' | 'diskFreeBytes' | 'ovmf'> | null;
@@ -180,7 +183,7 @@ export function normalizeField(field: string): string {
 export function stepOfField(field: string): WizardStep {
   const f = normalizeField(field);
   if (f === 'name' || f === 'description' || f === 'os') return 'name';
-  if (f === 'isoPath' || f.startsWith('kernel')) return 'media';
+  if (f === 'isoPath' || f.startsWith('kernel') || f === 'image' || f === 'fullCopy') return 'media';
   if (['cpus', 'memoryMiB', 'firmware', 'machine', 'display'].includes(f)) return 'hardware';
   if (f.startsWith('disk') || f === 'attachDisks') return 'disk';
   if (f.startsWith('nics')) return 'network';
@@ -206,6 +209,7 @@ export function toCreateInput(d: VmDraft): MethodInput<'vm.create'> {
     diskFormat: d.diskFormat,
     diskBus: d.diskBus,
     ...(d.media === 'iso' && d.isoPath.trim() ? { isoPath: d.isoPath.trim() } : {}),
+    ...(d.image ? { image: d.image.id, fullCopy: !!d.fullCopy } : {}),
     ...(d.kernelEnabled && d.kernelPath.trim()
       ? { kernel: { path: d.kernelPath.trim(), ...(d.initrdPath.trim() ? { initrd: d.initrdPath.trim() } : {}), append: d.append } }
       : {}),

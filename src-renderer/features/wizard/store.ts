@@ -1,8 +1,9 @@
 import { create } from 'zustand';
-import type { OsFamily, VmInfo } from '../../../src-main/api/contract';
+import type { ImageInfo, OsFamily, VmInfo } from '../../../src-main/api/contract';
 import { api, ApiError, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { useHost } from '../host/store';
+import { useWizardHost } from '../hosts/WizardHostField';
 import { useMachines } from '../machines/store';
 import { WIZARD_STEPS, normalizeField, stepIssues, stepOfField, allIssues, toCreateInput, type VmDraft, type WizardStep } from './form-logic';
 import { defaultPresetFor, presetById, presetDefaults } from './presets';
@@ -124,7 +125,7 @@ export const useWizard = create<WizardState>()((set, get) => ({
     }
     set({ creating: true, generalError: null });
     try {
-      const vm = await api.call('vm.create', toCreateInput(draft));
+      const vm = await api.call('vm.create', { ...toCreateInput(draft), hostId: useWizardHost.getState().hostId });
       set({ creating: false });
       return vm;
     } catch (e) {
@@ -142,8 +143,27 @@ export const useWizard = create<WizardState>()((set, get) => ({
   },
 }));
 
+/**
+ * Open the wizard pre-filled from a library image: an ISO becomes the install media; a disk
+ * image becomes the VM's disk (a linked clone), so no new disk and no install media by default.
+ */
+export function openNewVmWizardFromImage(image: ImageInfo): void {
+  openNewVmWizard();
+  const w = useWizard.getState();
+  w.choosePreset(image.os.family);
+  const { draft } = useWizard.getState();
+  const memoryMiB = Math.max(draft.memoryMiB, image.minMemoryMiB);
+  useWizard.setState({
+    draft:
+      image.format === 'iso'
+        ? { ...draft, memoryMiB, media: 'iso', isoPath: image.path, image: null }
+        : { ...draft, memoryMiB, media: 'none', isoPath: '', diskEnabled: false, image: { id: image.id, name: image.name }, fullCopy: false },
+  });
+}
+
 /** Open the wizard on a fresh draft (presets follow the host as it is now). */
 export function openNewVmWizard(): void {
   useWizard.getState().reset();
+  useWizardHost.getState().reset();
   useUi.getState().openDialog({ kind: 'wizard' });
 }

@@ -5,6 +5,7 @@ import { Button } from '../../../components/Button';
 import { Field } from '../../../components/Field';
 import { Icon } from '../../../components/Icon';
 import type { FormApi } from '../form-api';
+import { LibraryImageNotice, LibraryIsoPicker } from '../../images/LibraryMedia';
 
 /** Install media: an ISO path (Browse… in Electron; a path on the host in the browser) or none, plus direct kernel boot. */
 export function MediaFields({ form, testPrefix, withKernel }: { form: FormApi; testPrefix: string; withKernel: boolean }) {
@@ -18,6 +19,7 @@ export function MediaFields({ form, testPrefix, withKernel }: { form: FormApi; t
   };
   return (
     <div className="form-grid">
+      <LibraryImageNotice form={form} testPrefix={testPrefix} />
       <fieldset className="radio-group" disabled={disabled}>
         <legend className="field-label">{t('media.source')}</legend>
         <label className="radio">
@@ -29,6 +31,7 @@ export function MediaFields({ form, testPrefix, withKernel }: { form: FormApi; t
           {t('media.none')}
         </label>
       </fieldset>
+      {draft.media === 'iso' && <LibraryIsoPicker form={form} testPrefix={testPrefix} />}
       {draft.media === 'iso' && (
         <Field label={t('fields.isoPath')} error={error('isoPath')} testId={`${testPrefix}-iso`} hint={api.kind === 'browser' ? t('media.browserNote') : undefined}>
           {(p) => (
