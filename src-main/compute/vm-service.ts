@@ -1,21 +1,19 @@
-import * as path from 'node:path';
 import type { HostCapabilities, ParsedInput, VmInfo, VmSpec, VmState } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
 import type { VmRepository } from '../db/repositories/vms';
 import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
-import { execOk, type Host } from '../hosts/host';
 import type { HostRegistry } from '../hosts/registry';
 import { buildQemuArgv } from '../qemu/argv';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
-import { QEMU_IMG, probeHost } from '../qemu/probe';
+import { probeHost } from '../qemu/probe';
 import { QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
 import { assertAction, canTransition, isActive } from './state-machine';
-import { newVmId, nicsFrom } from './vm-spec';
 import { VmRuntime, judgeExit, observe, type ExitVerdict } from './vm-runtime';
+import { VmInventory } from './vm-inventory';
+import { checkResources, requireFile, requireQemu } from './vm-checks';
 import { checkPortForwards } from '../hosts/port-check';
 import type { NetworkService } from '../network/network-service';
-import { MiB, formatBytes } from '../util/units';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
@@ -25,7 +23,8 @@ export interface VmServiceOptions {
 }
 
 /**
- * Compute: the VM inventory and lifecycle. Every QEMU interaction goes through a Host,
+ * Compute: the VM lifecycle (the inventory — create, update, delete — is vm-inventory.ts,
+ * reached through this class). Every QEMU interaction goes through a Host,
  * every state change through `setState` (database row + event row + pushed event).
  */
 export class VmService {
@@ -41,12 +40,31 @@ export class VmService {
   /** Set by the engine: a disk from a library image (images/image-service.ts diskForVm). */
   imageDisk: ((ref: string, hostId: string, vmId: string, vmDir: string, fullCopy: boolean, fileName: string) => Promise<{ path: string; format: 'qcow2' }>) | null = null;
 
+  private readonly inventory: VmInventory;
+
   constructor(
     private readonly repo: VmRepository,
     private readonly hosts: HostRegistry,
     private readonly events: EventBus,
     private readonly options: VmServiceOptions,
-  ) {}
+  ) {
+    this.inventory = new VmInventory({
+      repo,
+      hosts,
+      events,
+      networks: options.networks,
+      imageDisk: () => this.imageDisk,
+      usedForwards: (exceptId) => this.usedForwards(exceptId),
+      paths: (vm) => this.paths(vm),
+      resolve: (ref) => this.resolve(ref),
+      refresh: (id) => this.refresh(id),
+      start: (id) => this.start(id),
+      forget: (id) => {
+        this.runtimes.get(id)?.close();
+        this.runtimes.delete(id);
+      },
+    });
+  }
 
   // ---------------------------------------------------------------- queries
 
@@ -72,158 +90,23 @@ export class VmService {
     return { text: buf.toString('utf8'), bytes: buf.length };
   }
 
-  // ---------------------------------------------------------------- create / update / delete
+  // ---------------------------------------------------------------- create / update / delete (vm-inventory.ts)
 
-  async create(input: ParsedInput<'vm.create'>): Promise<VmInfo> {
-    if (this.repo.nameTaken(input.name)) throw new HangarError('CONFLICT', `A VM named "${input.name}" already exists. Choose another name.`, { field: 'name' });
-    const host = this.hosts.get(input.hostId);
-    const caps = await probeHost(host);
-    requireQemu(caps);
-    checkResources(caps, input.cpus, input.memoryMiB);
-    if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host: install the "ovmf" package or choose BIOS.', { field: 'firmware' });
-    if (input.diskSizeBytes > 0 && input.diskSizeBytes < MiB) throw new HangarError('INVALID_INPUT', 'A new disk must be at least 1 MiB.', { field: 'diskSizeBytes' });
-    if (input.diskSizeBytes > caps.diskFreeBytes && input.diskFormat === 'raw')
-      throw new HangarError('RESOURCE_LIMIT', `A ${formatBytes(input.diskSizeBytes)} raw disk does not fit in the ${formatBytes(caps.diskFreeBytes)} free on this host.`, { field: 'diskSizeBytes' });
-
-    if (input.isoPath) await requireFile(host, input.isoPath, 'ISO', 'isoPath');
-    if (input.kernel) {
-      await requireFile(host, input.kernel.path, 'Kernel', 'kernel');
-      if (input.kernel.initrd) await requireFile(host, input.kernel.initrd, 'Initrd', 'kernel');
-    }
-    for (const d of input.attachDisks) await requireFile(host, d.path, 'Disk', 'attachDisks');
-    for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards());
-    if (this.options.networks) input.nics = await this.options.networks.checkNics(host, input.nics);
-
-    const id = newVmId();
-    const home = await host.hangarHome();
-    const paths = vmPaths(home, runtimeRoot(home, (await host.info()).uid), id);
-    const disks: VmSpec['disks'] = [];
-    await host.fs.mkdir(paths.dir, 0o700);
-    try {
-      if (input.image) {
-        // a linked clone (qcow2 overlay on the library image) unless fullCopy
-        if (!this.imageDisk) throw new HangarError('UNSUPPORTED', 'The image library is not available in this engine.');
-        const d = await this.imageDisk(input.image, host.id, id, paths.dir, input.fullCopy ?? false, 'disk0.qcow2');
-        disks.push({ id: 'disk0', path: d.path, format: d.format, bus: input.diskBus, readOnly: false, owned: true });
-      }
-      if (input.diskSizeBytes > 0) {
-        const file = path.join(paths.dir, `disk${disks.length}.${input.diskFormat}`);
-        await execOk(host, caps.qemuImg?.binary ?? QEMU_IMG, ['create', '-q', '-f', input.diskFormat, file, String(input.diskSizeBytes)], { timeoutMs: 60000 });
-        disks.push({ id: `disk${disks.length}`, path: file, format: input.diskFormat, bus: input.diskBus, readOnly: false, owned: true });
-      }
-      for (const [i, d] of input.attachDisks.entries()) {
-        const format = d.format ?? (await detectDiskFormat(host, caps, d.path));
-        disks.push({ id: `disk${disks.length}`, path: d.path, format, bus: input.diskBus, readOnly: false, owned: false });
-        void i;
-      }
-      const spec: VmSpec = {
-        version: 1,
-        id,
-        name: input.name,
-        description: input.description,
-        os: input.os,
-        cpus: input.cpus,
-        memoryMiB: input.memoryMiB,
-        firmware: input.firmware,
-        machine: input.machine,
-        disks,
-        cdrom: input.isoPath ?? null,
-        kernel: input.kernel ? { path: input.kernel.path, initrd: input.kernel.initrd ?? null, append: input.kernel.append } : null,
-        nics: nicsFrom(input.nics),
-        display: input.display,
-        bootOrder: input.isoPath ? ['cdrom', 'disk'] : ['disk', 'cdrom'],
-        autostart: input.autostart,
-      };
-      if (input.firmware === 'uefi' && caps.ovmf) await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
-      await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
-      const vm = this.repo.insert(spec, host.id, paths.dir);
-      this.events.emit('vm.changed', { id });
-      if (input.startAfterCreate) return this.start(id);
-      return vm;
-    } catch (e) {
-      // nothing half-made: the folder only ever held what this call created
-      this.repo.delete(id);
-      await host.fs.rm(paths.dir, { recursive: true });
-      throw e;
-    }
+  create(input: ParsedInput<'vm.create'>): Promise<VmInfo> {
+    return this.inventory.create(input);
   }
 
-  async update(input: ParsedInput<'vm.update'>): Promise<VmInfo> {
-    const vm = this.resolve(input.vm);
-    assertAction('update', vm.name, vm.state);
-    const host = this.hosts.get(vm.hostId);
-    const caps = await probeHost(host);
-    if (input.name !== undefined && this.repo.nameTaken(input.name, vm.id)) throw new HangarError('CONFLICT', `A VM named "${input.name}" already exists.`, { field: 'name' });
-    checkResources(caps, input.cpus ?? vm.spec.cpus, input.memoryMiB ?? vm.spec.memoryMiB);
-    if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host.', { field: 'firmware' });
-    if (input.isoPath) await requireFile(host, input.isoPath, 'ISO', 'isoPath');
-    const paths = await this.paths(vm);
-    if (input.firmware === 'uefi' && vm.spec.firmware !== 'uefi' && caps.ovmf && !(await host.fs.stat(paths.ovmfVars)))
-      await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
-    if (input.nics) for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.usedForwards(vm.id));
-    if (input.nics && this.options.networks) input.nics = await this.options.networks.checkNics(host, input.nics);
-
-    const spec: VmSpec = {
-      ...vm.spec,
-      ...(input.name !== undefined && { name: input.name }),
-      ...(input.description !== undefined && { description: input.description }),
-      ...(input.os !== undefined && { os: input.os }),
-      ...(input.cpus !== undefined && { cpus: input.cpus }),
-      ...(input.memoryMiB !== undefined && { memoryMiB: input.memoryMiB }),
-      ...(input.firmware !== undefined && { firmware: input.firmware }),
-      ...(input.machine !== undefined && { machine: input.machine }),
-      ...(input.display !== undefined && { display: input.display }),
-      ...(input.autostart !== undefined && { autostart: input.autostart }),
-      ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
-      ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),
-    };
-    await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
-    const updated = this.repo.updateSpec(spec);
-    this.events.emit('vm.changed', { id: vm.id });
-    return updated;
+  update(input: ParsedInput<'vm.update'>): Promise<VmInfo> {
+    return this.inventory.update(input);
   }
 
   /** Replace the spec wholesale (used by storage and images when they attach disks). */
-  async saveSpec(vm: VmInfo, spec: VmSpec): Promise<VmInfo> {
-    const host = this.hosts.get(vm.hostId);
-    await host.fs.writeFileAtomic((await this.paths(vm)).vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
-    const updated = this.repo.updateSpec(spec);
-    this.events.emit('vm.changed', { id: vm.id });
-    return updated;
+  saveSpec(vm: VmInfo, spec: VmSpec): Promise<VmInfo> {
+    return this.inventory.saveSpec(vm, spec);
   }
 
-  async delete(ref: string, deleteDisks: boolean): Promise<{ deletedFiles: string[]; keptFiles: string[] }> {
-    const vm = this.resolve(ref);
-    await this.refresh(vm.id);
-    const current = this.resolve(vm.id);
-    assertAction('delete', current.name, current.state);
-    const host = this.hosts.get(vm.hostId);
-    const paths = await this.paths(vm);
-    const kept: string[] = [];
-    const deleted: string[] = [];
-    for (const disk of vm.spec.disks) {
-      const inside = disk.path.startsWith(paths.dir + '/');
-      if (deleteDisks && disk.owned && inside) deleted.push(disk.path);
-      else kept.push(disk.path);
-    }
-    if (vm.spec.cdrom) kept.push(vm.spec.cdrom);
-    this.repo.delete(vm.id);
-    this.runtimes.get(vm.id)?.close();
-    this.runtimes.delete(vm.id);
-    const keptInside = kept.filter((k) => k.startsWith(paths.dir + '/'));
-    if (keptInside.length === 0) {
-      await host.fs.rm(paths.dir, { recursive: true });
-    } else {
-      // keep the disks (and vm.json, to re-create the VM by hand); remove the rest
-      for (const name of await host.fs.readdir(paths.dir).catch(() => [] as string[])) {
-        const file = path.join(paths.dir, name);
-        if (!keptInside.includes(file) && file !== paths.vmJson) await host.fs.rm(file, { recursive: true });
-      }
-      for (const d of deleted) await host.fs.rm(d);
-    }
-    await host.fs.rm(paths.runDir, { recursive: true });
-    this.events.emit('vm.changed', { id: vm.id, deleted: true });
-    return { deletedFiles: deleted, keptFiles: kept };
+  delete(ref: string, deleteDisks: boolean): Promise<{ deletedFiles: string[]; keptFiles: string[] }> {
+    return this.inventory.delete(ref, deleteDisks);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -500,29 +383,3 @@ export class VmService {
     this.runtimes.clear();
   }
 }
-
-function requireQemu(caps: HostCapabilities): void {
-  if (!caps.qemu) throw new HangarError('MISSING_DEPENDENCY', `QEMU (qemu-system-x86_64) is not installed on ${caps.hostname}. ${caps.installHint ?? ''}`.trim());
-}
-
-function checkResources(caps: HostCapabilities, cpus: number, memoryMiB: number): void {
-  if (cpus > caps.cpus) throw new HangarError('RESOURCE_LIMIT', `${cpus} CPUs is more than this host has (${caps.cpus}).`, { field: 'cpus', max: caps.cpus });
-  const hostMiB = Math.floor(caps.memoryBytes / MiB);
-  if (memoryMiB > hostMiB) throw new HangarError('RESOURCE_LIMIT', `${memoryMiB} MiB of memory is more than this host has (${hostMiB} MiB).`, { field: 'memoryMiB', max: hostMiB });
-}
-
-async function requireFile(host: Host, file: string, what: string, field: string): Promise<void> {
-  const st = await host.fs.stat(file);
-  if (!st) throw new HangarError('INVALID_INPUT', `${what} file "${file}" does not exist.`, { field });
-  if (st.isDirectory) throw new HangarError('INVALID_INPUT', `${what} path "${file}" is a folder, not a file.`, { field });
-  if (!(await host.fs.access(file, 'r'))) throw new HangarError('INVALID_INPUT', `${what} file "${file}" cannot be read (permissions).`, { field });
-}
-
-async function detectDiskFormat(host: Host, caps: HostCapabilities, file: string): Promise<'qcow2' | 'raw'> {
-  const r = await host.exec(caps.qemuImg?.binary ?? QEMU_IMG, ['info', '--output=json', file], { timeoutMs: 30000 });
-  if (r.code !== 0) throw new HangarError('INVALID_INPUT', `"${file}" is not a disk image QEMU can read.`, { field: 'attachDisks' });
-  const fmt = (JSON.parse(r.stdout) as { format?: string }).format;
-  if (fmt === 'qcow2' || fmt === 'raw') return fmt;
-  throw new HangarError('UNSUPPORTED', `"${file}" is a ${fmt} image: import it into the image library to convert it to qcow2.`, { field: 'attachDisks' });
-}
-
