@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useApplyTheme } from '../../app/theme';
-import { ConsoleWindow, HostShell } from './ConsolePages';
 import { parseRoute, type Route } from './console-logic';
+
+// Loaded on demand: a detached console window needs xterm.js/noVNC, the main window does not.
+const ConsoleWindow = lazy(() => import('./ConsolePages').then((m) => ({ default: m.ConsoleWindow })));
+const HostShell = lazy(() => import('./ConsolePages').then((m) => ({ default: m.HostShell })));
 
 /** The window's route from its hash: the main app, a detached console, or the host shell. */
 export function useRoute(): Route {
@@ -17,5 +20,5 @@ export function useRoute(): Route {
 /** Windows that show one console only (no list, no toolbar). */
 export function ConsoleRoute({ route }: { route: Exclude<Route, { kind: 'main' }> }) {
   useApplyTheme();
-  return route.kind === 'console' ? <ConsoleWindow vmRef={route.vm} /> : <HostShell hostId={route.hostId ?? 'local'} />;
+  return <Suspense fallback={null}>{route.kind === 'console' ? <ConsoleWindow vmRef={route.vm} /> : <HostShell hostId={route.hostId ?? 'local'} />}</Suspense>;
 }

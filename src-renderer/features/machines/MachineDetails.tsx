@@ -1,17 +1,20 @@
-import { useRef, useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmInfo } from '../../../src-main/api/contract';
 import { Icon, type IconName } from '../../components/Icon';
 import { OsIcon } from '../../components/OsIcon';
 import { EmptyState } from '../../components/EmptyState';
-import { VmConsole } from '../consoles/VmConsole';
 import { VmThumbnail } from '../consoles/VmThumbnail';
-import { SnapshotsTab } from '../storage/SnapshotsTab';
-import { PerformanceTab } from '../performance/PerformanceTab';
-import { StorageTab } from '../storage/StorageTab';
 import { DetailsSections } from './DetailsSections';
 import { StateBadge } from './StateBadge';
 import { selectSelectedVm, useMachines } from './store';
+
+// The tabs behind the first one load on demand: xterm.js, noVNC and uPlot stay out of the
+// bundle the window needs to show the machine list (see test/bench/ui.bench.ts).
+const VmConsole = lazy(() => import('../consoles/VmConsole').then((m) => ({ default: m.VmConsole })));
+const StorageTab = lazy(() => import('../storage/StorageTab').then((m) => ({ default: m.StorageTab })));
+const SnapshotsTab = lazy(() => import('../storage/SnapshotsTab').then((m) => ({ default: m.SnapshotsTab })));
+const PerformanceTab = lazy(() => import('../performance/PerformanceTab').then((m) => ({ default: m.PerformanceTab })));
 
 const TABS = ['details', 'console', 'storage', 'snapshots', 'performance'] as const;
 type Tab = (typeof TABS)[number];
@@ -107,14 +110,10 @@ export function MachineDetails() {
             {vm.state === 'crashed' && <CrashNotice vm={vm} />}
             <DetailsSections vm={vm} />
           </>
-        ) : tab === 'console' ? (
-          <VmConsole vm={vm} />
-        ) : tab === 'storage' ? (
-          <StorageTab vm={vm} />
-        ) : tab === 'snapshots' ? (
-          <SnapshotsTab vm={vm} />
         ) : (
-          <PerformanceTab vm={vm} />
+          <Suspense fallback={<div className="tab-loading" aria-busy="true" />}>
+            {tab === 'console' ? <VmConsole vm={vm} /> : tab === 'storage' ? <StorageTab vm={vm} /> : tab === 'snapshots' ? <SnapshotsTab vm={vm} /> : <PerformanceTab vm={vm} />}
+          </Suspense>
         )}
       </div>
     </div>

@@ -1,9 +1,12 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon, type IconName } from '../../components/Icon';
-import { HostOverview } from '../performance/HostOverview';
 import { UsagePage } from './UsagePage';
 import { useUsage, type UsagePageName } from './store';
 import '../schedules/ops.css';
+
+// uPlot loads with the page that draws charts, not with the main window.
+const HostOverview = lazy(() => import('../performance/HostOverview').then((m) => ({ default: m.HostOverview })));
 
 /** Sidebar entries for the host overview and the Usage & Billing page (a second click closes). */
 export function UsageNav() {
@@ -27,7 +30,12 @@ export function UsageNav() {
 /** Our open page, or `fallback` when none is open. */
 export function UsagePageOr({ fallback }: { fallback: React.ReactNode }) {
   const page = useUsage((s) => s.page);
-  if (page === 'host') return <HostOverview />;
+  if (page === 'host')
+    return (
+      <Suspense fallback={null}>
+        <HostOverview />
+      </Suspense>
+    );
   if (page === 'usage') return <UsagePage />;
   return <>{fallback}</>;
 }
