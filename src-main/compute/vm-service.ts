@@ -135,7 +135,7 @@ export class VmService {
     this.noticeAccel(caps);
 
     const paths = await this.paths(vm);
-    const argv = buildQemuArgv(vm.spec, paths, { accel: caps.accel, ovmf: caps.ovmf, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(vm.spec.nics) }) });
+    const argv = this.argvFor(vm.spec, paths, caps);
     this.setState(vm.id, 'starting', null);
     try {
       const { qmp, pid } = await launchQemu(host, caps.qemu!.binary, argv, paths);
@@ -374,6 +374,32 @@ export class VmService {
       .list()
       .filter((v) => v.id !== exceptId)
       .flatMap((v) => v.spec.nics.flatMap((n) => n.portForwards.map((f) => ({ vm: v.name, protocol: f.protocol, hostAddress: f.hostAddress, hostPort: f.hostPort }))));
+  }
+
+  // ---------------------------------------------------------------- argv, and live migration (hosts/vm-migrate.ts)
+
+  /** The QEMU argv of this VM on a host with these capabilities (start and live migration). */
+  argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities): string[] {
+    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
+  }
+
+  /**
+   * Run a live migration with the VM marked in flight (no crash verdict meanwhile). `handOver`
+   * drops the source runtime without judging its coming exit; afterwards the VM is re-attached
+   * on whatever host its row now names.
+   */
+  async migrating<T>(ref: string, fn: (vm: VmInfo, handOver: () => void) => Promise<T>): Promise<T> {
+    const id = this.resolve(ref).id;
+    try {
+      return await this.guarded(id, () =>
+        fn(this.resolve(id), () => {
+          this.runtimes.get(id)?.close();
+          this.runtimes.delete(id);
+        }),
+      );
+    } finally {
+      await this.refresh(id).catch(() => undefined);
+    }
   }
 
   /** Detach from every VM (they keep running). */

@@ -1,8 +1,10 @@
 import type { Engine } from '../engine/engine';
 import type { Handlers } from '../engine/handlers';
+import { LiveMigration } from './vm-migrate';
 
 /** The hosts domain's methods (LAN hosts over SSH). */
 export function hostHandlers(e: Engine) {
+  const migrations = new LiveMigration(e.db, e.hosts, e.tasks, e.vms, (id) => (e.db.prepare('SELECT name FROM hosts WHERE id = ?').get(id) as { name: string } | undefined)?.name ?? id);
   return {
     'host.list': async () => e.hostService.listFresh(),
     'host.add': async (i) => e.hostService.add(i),
@@ -11,5 +13,6 @@ export function hostHandlers(e: Engine) {
     'host.remove': async (i) => e.hostService.remove(i.host),
     'host.copyFile': async (i) => e.hostService.copyFile(i).task,
     'host.moveVm': async (i) => (await e.hostService.moveVm(i)).task,
+    'host.migrateVm': async (i) => (await migrations.start(i)).task,
   } satisfies Partial<Handlers>;
 }

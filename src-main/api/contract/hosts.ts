@@ -84,4 +84,8 @@ export const hostMethods = {
     z.object({ vm: objectRef('VM'), toHostId: z.string().min(1).max(64), deleteSource: z.boolean().default(false) }).strict(),
     'Move a stopped VM to another host (files copied and SHA-256-verified, then switched). The source folder is kept unless deleteSource. A task.',
   ),
+  'host.migrateVm': method<TaskInfo>()(
+    z.object({ vm: objectRef('VM'), toHost: objectRef('host') }).strict(),
+    'Live-migrate a running VM from this computer to another host (RAM and device state; disks none or on shared storage). A task.',
+  ),
 } as const;

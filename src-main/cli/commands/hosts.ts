@@ -160,6 +160,7 @@ export function registerHostCommands(program: Command): void {
     });
 
   registerMoveCommand(host);
+  registerMigrateCommand(host);
 }
 
 export function registerMoveCommand(host: Command): void {
@@ -174,6 +175,20 @@ export function registerMoveCommand(host: Command): void {
       if (t.state !== 'succeeded') throw new HangarError((t.error?.code as 'IO_ERROR') ?? 'INTERNAL', t.error?.message ?? `${t.title}: ${t.state}.`);
       const kept = typeof t.result?.sourceKept === 'string' ? `\nThe old folder is kept at ${t.result.sourceKept} (remove it when you no longer need it).` : '';
       print(!!o.json, t, () => `Moved "${vm}" to ${target}: ${String(t.result?.dir)}.${kept}`);
+    });
+}
+
+/** `hangar host migrate-vm VM --to HOST`: live migration (hosts/vm-migrate.ts). */
+export function registerMigrateCommand(host: Command): void {
+  host
+    .command('migrate-vm <vm>')
+    .description('Live-migrate a running machine from this computer to another host (RAM and device state; disks none or on shared storage).')
+    .requiredOption('--to <host>', 'the destination host (name or id)')
+    .option('--json', 'print JSON')
+    .action(async (vm: string, o: { to: string; json?: boolean }) => {
+      const t = await withClient((c) => runTask(c, async () => ({ task: await c.call('host.migrateVm', { vm, toHost: o.to }) }), !!o.json));
+      if (t.state !== 'succeeded') throw new HangarError((t.error?.code as 'IO_ERROR') ?? 'INTERNAL', t.error?.message ?? `${t.title}: ${t.state}.`);
+      print(!!o.json, t, () => `Migrated "${vm}" to ${o.to} (${formatBytes(Number(t.result?.bytes ?? 0))} sent); it runs there now.`);
     });
 }
 
