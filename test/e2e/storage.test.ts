@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { launchBrowser, RENDERER_DIR, screenshot, watchPageErrors } from './helpers';
-import { tempHome } from '../helpers/env';
+import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 
 // The Storage page and the VM Storage/Snapshots tabs in the real UI (hangar serve + Chromium),
@@ -46,15 +46,20 @@ describe('storage UI', { skip: built ? false : 'the renderer is not built: run n
     await page.getByTestId('nav-storage').click();
     await page.getByTestId('volumes-table').waitFor();
     const names = async () => page.locator('[data-testid^=volume-row-]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
-    assert.deepEqual(await names(), ['volume-row-logs', 'volume-row-scratch']);
+    // The table renders before its rows arrive, and re-renders after a click: wait, then assert.
+    const expectNames = async (expected: string[], message?: string) => {
+      await waitFor(`volume rows ${expected.join(', ')}`, async () => JSON.stringify(await names()) === JSON.stringify(expected), 10000, 50).catch(() => undefined);
+      assert.deepEqual(await names(), expected, message);
+    };
+    await expectNames(['volume-row-logs', 'volume-row-scratch']);
     await page.getByTestId('sort-size').click();
-    assert.deepEqual(await names(), ['volume-row-scratch', 'volume-row-logs'], 'sorted by size, smallest first');
+    await expectNames(['volume-row-scratch', 'volume-row-logs'], 'sorted by size, smallest first');
     await page.getByTestId('pool-default').click();
     await page.getByTestId('orphans').getByText('old-backup.qcow2').waitFor();
     await screenshot(page, 'storage-01-page');
 
     await page.getByTestId('volume-filter').fill('scr');
-    assert.deepEqual(await names(), ['volume-row-scratch']);
+    await expectNames(['volume-row-scratch']);
     await page.getByTestId('volume-filter').fill('');
 
     await page.getByTestId('volume-create').click();
