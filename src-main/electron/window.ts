@@ -25,27 +25,12 @@ export function createMainWindow(opts: { home: string; preload: string; target: 
     show: false,
     backgroundColor: '#1e1f22',
     autoHideMenuBar: false,
-    webPreferences: {
-      preload: opts.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(opts.preload),
   });
   opts.onCreated?.(win);
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  // Keep "Hangar" in the title whatever the page sets (window managers, tests, screen readers).
-  win.on('page-title-updated', (event, title) => {
-    if (!/Hangar/.test(title)) event.preventDefault();
-  });
+  keepHangarTitle(win);
 
   let saveTimer: NodeJS.Timeout | null = null;
   const save = () => {
@@ -80,25 +65,11 @@ export function createConsoleWindow(opts: { preload: string; target: RendererTar
     minHeight: 320,
     show: false,
     backgroundColor: '#1e1f22',
-    webPreferences: {
-      preload: opts.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(opts.preload),
   });
   opts.onCreated?.(win);
   win.once('ready-to-show', () => win.show());
-  win.on('page-title-updated', (event, title) => {
-    if (!/Hangar/.test(title)) event.preventDefault();
-  });
+  keepHangarTitle(win);
   const hash = opts.hash.slice(1);
   if (opts.target.kind === 'file') void win.loadFile(opts.target.file, { hash });
   else void win.loadURL(`${opts.target.url}#${hash}`);
@@ -140,4 +111,28 @@ function readText(file: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The one set of web preferences every Hangar window gets: isolated, sandboxed, no Node. */
+function secureWebPreferences(preload: string): Electron.WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+  };
+}
+
+/** Keep "Hangar" in the title whatever the page sets (window managers, tests, screen readers). */
+function keepHangarTitle(win: BrowserWindow): void {
+  win.on('page-title-updated', (event, title) => {
+    if (!/Hangar/.test(title)) event.preventDefault();
+  });
 }
