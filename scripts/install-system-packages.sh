@@ -16,6 +16,8 @@ test_tools=(
   zsh
   # native modules (better-sqlite3, node-pty) build from source
   python3 make g++
+  # the calendar-bound suites run again under a shifted clock
+  faketime
 )
 
 packages=("${runtime[@]}")

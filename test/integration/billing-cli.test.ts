@@ -23,9 +23,19 @@ const ok = (...args: string[]) => {
 
 after(cleanup);
 
+// The calendar month, in `tz`, of an instant the test recorded: never a month written in the test,
+// so the suite passes on the first second of a month or a year as on any other day.
+const monthIn = (iso: string, tz: string): string => {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit' }).formatToParts(new Date(iso));
+  return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`;
+};
+let createdAt = '';
+
 describe('hangar plan / customer / vm assign / usage / invoice', () => {
   test('plans and customers are created, listed and assigned; the VM plan overrides the customer plan', () => {
     ok('vm', 'create', '--name', 'srv', '--memory', '256', '--display', 'none', '--no-network');
+    createdAt = (JSON.parse(ok('vm', 'show', 'srv', '--json')) as { createdAt: string }).createdAt;
+    assert.ok(!Number.isNaN(Date.parse(createdAt)), `createdAt is an instant: ${createdAt}`);
     ok('plan', 'add', 'basic', '--currency', 'eur', '--per-hour', '0.05', '--per-gb', '0.09');
     ok('plan', 'add', 'big', '--currency', 'EUR', '--per-vcpu-hour', '0.02', '--per-gib-ram-hour', '0.01', '--monthly', '10');
     const plans = JSON.parse(ok('plan', 'list', '--json')) as PlanInfo[];
@@ -42,12 +52,14 @@ describe('hangar plan / customer / vm assign / usage / invoice', () => {
   });
 
   test('usage and invoice print tables, CSV and a printable HTML file', () => {
-    assert.match(ok('usage', '--period', '2026-11'), /CUSTOMER\s+VM\s+HOURS ON/);
+    // usage without a customer counts in UTC; ACME's invoice in its own zone (Europe/Paris)
+    assert.match(ok('usage', '--period', monthIn(createdAt, 'UTC')), /CUSTOMER\s+VM\s+HOURS ON/);
+    const month = monthIn(createdAt, 'Europe/Paris');
     assert.match(ok('usage', '--csv'), /^customer,vm,from,to,powered_on_seconds/);
-    const csv = ok('invoice', 'ACME', '--period', '2026-11', '--csv');
+    const csv = ok('invoice', 'ACME', '--period', month, '--csv');
     assert.match(csv, /^customer,period,from,to,timezone,vm,plan,item/);
     const file = path.join(home, 'invoice.html');
-    ok('invoice', 'ACME', '--period', '2026-11', '--html', file);
+    ok('invoice', 'ACME', '--period', month, '--html', file);
     assert.match(fs.readFileSync(file, 'utf8'), /@media print/);
     assert.ok(!fs.existsSync(`${file}.part`));
     assert.match(ok('invoice', 'ACME'), /rounded half-up/);
@@ -59,7 +71,7 @@ describe('hangar plan / customer / vm assign / usage / invoice', () => {
     assert.match(plan.stderr, /in use by customer ACME/);
     const tz = hangar('customer', 'add', 'Bad', '--tz', 'Mars/Olympus');
     assert.match(tz.stderr, /not a time zone/);
-    const period = hangar('invoice', 'ACME', '--period', '2026-13');
+    const period = hangar('invoice', 'ACME', '--period', `${monthIn(createdAt, 'UTC').slice(0, 4)}-13`);
     assert.equal(period.code, 2);
     assert.match(period.stderr, /YYYY-MM/);
     const stats = hangar('stats', 'srv');
