@@ -1,28 +1,43 @@
 #!/usr/bin/env node
 // The test command (npm test): build, then run unit, integration and e2e suites with node's
-// test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`.
+// test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`, or files.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { preflight } from './preflight.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 // `clock` re-runs the calendar-bound suites (metering, billing, scheduler) under a shifted clock.
 const all = ['unit', 'integration', 'e2e', 'clock'];
 const picked = process.argv.slice(2).filter((a) => all.includes(a));
-const suites = picked.length ? picked : all;
+// Single files may be named too (`npm test -- test/unit/argv.test.ts`); their suites come from their folders.
+const namedFiles = process.argv.slice(2).filter((a) => a.endsWith('.test.ts'));
+const suites = picked.length ? picked : namedFiles.length ? [...new Set(namedFiles.map((f) => f.split('/').at(-2)))] : all;
 
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   return r.status ?? 1;
 };
 
+if (!preflight(suites)) process.exit(1);
+
+// Every skipped test must give a reason on this short list; anything else (or a todo) fails the run,
+// so a skip can never hide a missing tool or a broken setup on CI.
+const ALLOWED_SKIPS = [
+  [/^Electron binary not installed/, 'the Electron binary cannot be downloaded on this machine (offline npm install)'],
+  [/^no display \(DISPLAY\/WAYLAND_DISPLAY unset\)/, 'Electron needs a display: run under xvfb-run'],
+];
+const skipDir = mkdtempSync(join(tmpdir(), 'hangar-skips-'));
+let skipLogs = 0;
+
 if (!process.env.HANGAR_SKIP_BUILD) {
   if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 }
 if (suites.some((s) => s !== 'unit') && run('bash', ['scripts/build-test-guest.sh']) !== 0) process.exit(1);
 
-const files = [];
-for (const suite of suites.filter((s) => s !== 'clock')) {
+const files = [...namedFiles];
+for (const suite of namedFiles.length ? [] : suites.filter((s) => s !== 'clock')) {
   const dir = join(root, 'test', suite);
   if (!existsSync(dir)) continue;
   for (const f of readdirSync(dir).sort()) if (f.endsWith('.test.ts')) files.push(join('test', suite, f));
@@ -32,11 +47,49 @@ if (files.length === 0 && !suites.includes('clock')) {
   process.exit(1);
 }
 // One file at a time: guests under TCG share two cores, and timing-sensitive tests stay honest.
-const nodeTest = (extra = {}) => (list) =>
-  run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list], extra);
-let status = files.length ? nodeTest()(files) : 0;
+let status = files.length ? run(process.execPath, nodeTestArgs(files)) : 0;
 if (status === 0 && suites.includes('clock')) status = runShiftedClock();
+if (!checkSkips()) status = status || 1;
+rmSync(skipDir, { recursive: true, force: true });
 process.exit(status);
+
+/** node --test over `list`: spec on stdout, and the skip log beside it. */
+function nodeTestArgs(list) {
+  const log = join(skipDir, `skips-${skipLogs++}.jsonl`);
+  return [
+    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${log}`,
+    ...list,
+  ];
+}
+
+/** Print the skips grouped by reason, and the allowlist; false when one reason is not allowed. */
+function checkSkips() {
+  const skips = readdirSync(skipDir)
+    .flatMap((f) => readFileSync(join(skipDir, f), 'utf8').split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  if (skips.length === 0) return true;
+  const byReason = new Map();
+  for (const s of skips) {
+    const reason = typeof s.skip === 'string' ? s.skip : s.todo !== null ? `todo${typeof s.todo === 'string' ? `: ${s.todo}` : ''}` : '(no reason given)';
+    const files = byReason.get(reason) ?? new Map();
+    const file = (s.file ?? '?').replace(root, '');
+    files.set(file, (files.get(file) ?? 0) + 1);
+    byReason.set(reason, files);
+  }
+  let ok = true;
+  console.log(`\nSkipped tests: ${skips.length}. Allowed reasons: ${ALLOWED_SKIPS.map(([, why]) => why).join('; ')}.`);
+  for (const [reason, files] of byReason) {
+    const allowed = ALLOWED_SKIPS.some(([re]) => re.test(reason));
+    if (!allowed) ok = false;
+    const where = [...files].map(([f, n]) => `${f} ×${n}`).join(', ');
+    console.log(`  ${allowed ? 'allowed    ' : 'NOT ALLOWED'}  ${reason}  [${where}]`);
+  }
+  if (!ok) console.error('A skip without an allowed reason fails the run: make the test run here, or fix the setup it needs.');
+  return ok;
+}
 
 /**
  * The suites whose answers depend on the date, run again with the whole process tree's clock moved
@@ -54,11 +107,6 @@ function runShiftedClock() {
     'test/integration/billing-cli.test.ts',
     'test/integration/scheduler.test.ts',
   ];
-  const probe = spawnSync('faketime', ['-f', '+0s', 'true']);
-  if (probe.error || probe.status !== 0) {
-    console.error('clock: the shifted-clock runs need libfaketime: apt-get install faketime (scripts/install-system-packages.sh --test installs it).');
-    return 1;
-  }
   const instants = ['2027-01-01T00:00:05', '2026-12-31T23:59:30'];
   for (const tz of ['UTC', 'America/New_York']) {
     for (const wall of instants) {
@@ -66,7 +114,7 @@ function runShiftedClock() {
       const offset = Math.round((target - Date.now()) / 1000);
       console.log(`\nclock: ${wall} in ${tz} (clock shifted by ${offset} s)`);
       const env = { ...process.env, TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
-      const status = run('faketime', ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...calendarFiles], { env });
+      const status = run('faketime', ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)], { env });
       if (status !== 0) {
         console.error(`clock: the calendar-bound suites failed with the clock at ${wall} in ${tz}.`);
         return status;
