@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { VmSpecSchema, type VmSpec } from '../../src-main/api/contract';
 import { buildQemuArgv, qemuOptValue } from '../../src-main/qemu/argv';
 import { vmPaths, runtimeRoot } from '../../src-main/qemu/paths';
+import { assertGolden } from '../helpers/golden';
 
 // Golden tests: the argv for a spec is pinned in test/unit/golden/*.json.
 // After an intended change, regenerate with UPDATE_GOLDEN=1 and review the diff.
-const GOLDEN = path.join(__dirname, 'golden');
 const paths = vmPaths('/home/u/.local/share/hangar', '/home/u/.local/share/hangar/run', '11111111-2222-4333-8444-555555555555');
 
 const base: VmSpec = VmSpecSchema.parse({
@@ -30,11 +28,7 @@ const base: VmSpec = VmSpecSchema.parse({
   autostart: false,
 });
 
-function golden(name: string, argv: string[]) {
-  const file = path.join(GOLDEN, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN || !fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(argv, null, 1) + '\n');
-  assert.deepEqual(argv, JSON.parse(fs.readFileSync(file, 'utf8')), `argv differs from ${file}`);
-}
+const golden = (name: string, argv: string[]) => assertGolden(name, argv);
 
 test('argv: BIOS q35 VM with ISO, virtio disk and NAT forward matches golden', () => {
   golden('bios-q35-iso', buildQemuArgv(base, paths, { accel: 'tcg', ovmf: null }));

@@ -15,7 +15,7 @@ import { draftFromVm, toUpdateInput } from '../../src-renderer/features/settings
 
 // NIC modes in the spec and in QEMU's argv (golden), and the port-forward rules.
 
-const GOLDEN = path.join(__dirname, 'golden');
+import { assertGolden } from '../helpers/golden';
 const paths = vmPaths('/home/u/.local/share/hangar', runtimeRoot('/home/u/.local/share/hangar', 1000), '11111111-2222-4333-8444-555555555555');
 const fwd = (hostPort: number, over: Partial<PortForward> = {}): PortForward => ({ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort, guestPort: 22, ...over });
 
@@ -42,9 +42,7 @@ const spec: VmSpec = VmSpecSchema.parse({
 
 test('argv: NAT with forwards, internal network (multicast socket on loopback) and bridge NICs match golden', () => {
   const argv = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, internalNetworks: { lab: { mcastGroup: '239.1.2.3', mcastPort: 41000 } } });
-  const file = path.join(GOLDEN, 'nics-nat-internal-bridge.json');
-  if (process.env.UPDATE_GOLDEN || !fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(argv, null, 1) + '\n');
-  assert.deepEqual(argv, JSON.parse(fs.readFileSync(file, 'utf8')));
+  assertGolden('nics-nat-internal-bridge', argv);
   const netdevs = argv.flatMap((a, i) => (a === '-netdev' ? [argv[i + 1]] : []));
   assert.deepEqual(netdevs, [
     'user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:0.0.0.0:5353-:53',
