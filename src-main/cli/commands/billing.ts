@@ -54,10 +54,14 @@ export function registerBillingCommands(program: Command): void {
     const plans = await withClient((c) => c.call('plan.list', {}));
     print(!!o.json, plans, () => (plans.length ? table(plans.map((p) => [p.name, p.currency, p.rates.perHourOn, p.rates.perVcpuHour, p.rates.perGibRamHour, p.rates.perGbTransferred, p.rates.perDiskGibHour, p.rates.flatMonthly]), ['NAME', 'CURRENCY', 'PER-HOUR', 'PER-VCPU-H', 'PER-GIB-RAM-H', 'PER-GB', 'PER-DISK-GIB-H', 'MONTHLY']) : 'No plans yet. Create one with: hangar plan add NAME --currency EUR --per-hour 0.05'));
   });
-  plan.command('remove <name>').description('Delete a plan nobody uses.').action(async (name: string) => {
-    await withClient((c) => c.call('plan.delete', { plan: name }));
-    process.stdout.write(`Deleted plan "${name}".\n`);
-  });
+  plan
+    .command('remove <name>')
+    .description('Delete a plan nobody uses.')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      await withClient((c) => c.call('plan.delete', { plan: name }));
+      print(!!o.json, { deleted: name }, () => `Deleted plan "${name}".`);
+    });
 
   const customer = program.command('customer').description('Customers or projects that own VMs.');
   customer
@@ -86,10 +90,14 @@ export function registerBillingCommands(program: Command): void {
       const c = await withClient((cl) => cl.call('customer.update', { customer: name, ...(o.tz ? { timezone: o.tz } : {}), ...plan }));
       print(!!o.json, c, () => `${c.name}: ${c.timezone}, plan ${c.planName ?? '-'}.`);
     });
-  customer.command('remove <name>').description('Delete a customer (its VMs become unassigned).').action(async (name: string) => {
-    await withClient((c) => c.call('customer.delete', { customer: name }));
-    process.stdout.write(`Deleted customer "${name}".\n`);
-  });
+  customer
+    .command('remove <name>')
+    .description('Delete a customer (its VMs become unassigned).')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      await withClient((c) => c.call('customer.delete', { customer: name }));
+      print(!!o.json, { deleted: name }, () => `Deleted customer "${name}".`);
+    });
 
   const vm = program.commands.find((c) => c.name() === 'vm');
   if (vm) {

@@ -101,6 +101,7 @@ function registerPoolCommands(program: Command): void {
 function registerVolumeCommands(program: Command): void {
   const volume = program.command('volume').description('Volumes: disks you can attach to VMs, resize, clone and delete.');
   volume.command('list')
+    .description('Volumes with their pool, format, sizes and the VM each is attached to.')
     .option('--pool <pool>', 'only this pool')
     .option('--json', 'print JSON')
     .action(async (o: { pool?: string; json?: boolean }) => {
@@ -108,12 +109,14 @@ function registerVolumeCommands(program: Command): void {
       print(!!o.json, vols, () => volumeTable(vols));
     });
   volume.command('show <volume>')
+    .description('One volume: path, format, virtual and used size, attachment.')
     .option('--json', 'print JSON')
     .action(async (name: string, o: { json?: boolean }) => {
       const v = await withClient((c) => c.call('volume.get', { volume: name }));
       print(!!o.json, v, () => volumeDetails(v));
     });
   volume.command('create <name>')
+    .description('Create an empty disk volume of --size in a pool.')
     .requiredOption('--size <size>', 'size, like 20G or 512M')
     .option('--format <format>', 'qcow2 (thin, snapshots) or raw', 'qcow2')
     .option('--pool <pool>', 'pool (default: the default pool)')
@@ -130,6 +133,7 @@ function registerVolumeCommands(program: Command): void {
       print(!!o.json, v, () => `"${v.name}" is now ${formatBytes(v.virtualBytes)}.`);
     });
   volume.command('clone <volume> <newName>')
+    .description('Copy a volume into a new one (a task with progress).')
     .option('--pool <pool>', 'pool for the copy (default: the same)')
     .option('--json', 'print JSON')
     .action(async (name: string, newName: string, o: { pool?: string; json?: boolean }) => {
@@ -137,6 +141,7 @@ function registerVolumeCommands(program: Command): void {
       print(!!o.json, t, () => taskLine(t));
     });
   volume.command('rename <volume> <newName>')
+    .description('Give a volume a new name (its file keeps its name).')
     .option('--json', 'print JSON')
     .action(async (name: string, newName: string, o: { json?: boolean }) => {
       const v = await withClient((c) => c.call('volume.rename', { volume: name, name: newName }));
@@ -171,12 +176,14 @@ function registerVolumeCommands(program: Command): void {
 function registerSnapshotCommands(program: Command): void {
   const snapshot = program.command('snapshot').description('VM snapshots (with RAM while running), as a tree.');
   snapshot.command('list <vm>')
+    .description('A VM\'s snapshots as a tree, the current one marked.')
     .option('--json', 'print JSON')
     .action(async (vm: string, o: { json?: boolean }) => {
       const tree = await withClient((c) => c.call('snapshot.list', { vm }));
       print(!!o.json, tree, () => snapshotTreeText(tree.snapshots) + (tree.unsupportedReason ? `\nNote: ${tree.unsupportedReason}` : ''));
     });
   snapshot.command('create <vm> <name>')
+    .description('Take a snapshot (with RAM while the VM runs).')
     .option('-d, --description <text>', 'what this snapshot is for', '')
     .option('--json', 'print JSON')
     .action(async (vm: string, name: string, o: { description: string; json?: boolean }) => {
@@ -192,6 +199,7 @@ function registerSnapshotCommands(program: Command): void {
       print(!!o.json, t, () => taskLine(t));
     });
   snapshot.command('delete <vm> <name>')
+    .description('Delete a snapshot; the VM\'s current state is kept.')
     .option('--json', 'print JSON')
     .action(async (vm: string, name: string, o: { json?: boolean }) => {
       const t = await withClient((c) => c.call('snapshot.delete', { vm, snapshot: name, wait: true }));
