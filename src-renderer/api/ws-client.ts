@@ -46,6 +46,7 @@ export class WebSocketClient implements ApiClient {
   private lastHeard = Date.now();
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private probeSentAt: number | null = null;
+  private disposed = false;
 
   constructor(private readonly url: string) {
     this.connect();
@@ -111,6 +112,7 @@ export class WebSocketClient implements ApiClient {
   }
 
   private scheduleReconnect(): void {
+    if (this.disposed) return;
     const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)] ?? 8000;
     this.attempt++;
     setTimeout(() => this.connect(), delay);
@@ -190,6 +192,14 @@ export class WebSocketClient implements ApiClient {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
       ws.send(JSON.stringify(message));
     });
+  }
+
+  /** Stop for good: no more reconnects, the socket closed, what waits fails (page unload, tests). */
+  dispose(): void {
+    this.disposed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    if (this.ws) this.lost(this.ws);
   }
 
   on<T extends EventTopic>(topic: T, handler: (data: EventMap[T]) => void): () => void {
