@@ -48,7 +48,7 @@ interface LockRow {
 /** The sentence for a VM whose lock is held (pure; unit-tested). */
 export function busyMessage(vmName: string, held: { action: VmLockAction; pid: number }, wanted: VmLockAction, selfPid: number): string {
   const who = held.pid === selfPid ? 'this Hangar process' : `another Hangar process (pid ${held.pid})`;
-  if (held.action === 'start' && wanted === 'start') return `VM "${vmName}" is already starting (${who} is starting it).`;
+  if (held.action === 'start' && wanted === 'start') return `VM "${vmName}" is already starting: ${who} is starting it.`;
   return `VM "${vmName}" is busy: ${who} is ${DOING[held.action]} it. Try again when that has finished.`;
 }
 

@@ -89,7 +89,7 @@ describe('per-VM lock', () => {
     const other = otherProcess();
     db.prepare("INSERT INTO vm_locks (vm_id, owner_pid, owner_start, token, action, since) VALUES ('vm-1', ?, ?, 'x', 'start', '2000-01-01T00:00:00Z')").run(other.pid, other.start);
     assert.equal(locks.heldElsewhere(vm.id), true);
-    assert.throws(() => locks.acquire(vm, 'start'), new RegExp(`VM "web" is already starting \\(another Hangar process \\(pid ${other.pid}\\) is starting it\\)`));
+    assert.throws(() => locks.acquire(vm, 'start'), new RegExp(`VM "web" is already starting: another Hangar process \\(pid ${other.pid}\\) is starting it\\.`));
     await other.kill();
     assert.equal(locks.heldElsewhere(vm.id), false);
     const again = locks.acquire(vm, 'kill');
