@@ -21,6 +21,7 @@ export async function runConsole(client: EngineClient, vm: string): Promise<numb
       if (interactive) process.stdin.setRawMode(false);
       process.stdin.pause();
       unsubscribe();
+      offLost();
       if (message) process.stderr.write(`${interactive ? '\r\n' : ''}${message}\n`);
       const close = channelId ? client.call('channel.close', { channelId }).catch(() => null) : Promise.resolve(null);
       void close.then(() => resolve(code));
@@ -35,6 +36,8 @@ export async function runConsole(client: EngineClient, vm: string): Promise<numb
       }
     });
 
+    // the engine (serve, the desktop app) went away: end with its sentence instead of hanging
+    const offLost = client.onLost((message) => finish(1, message));
     client.call('channel.open', { kind: 'serial', vm, scrollbackBytes: 64 * 1024 }).then(
       (opened) => {
         channelId = opened.channelId;
@@ -58,6 +61,7 @@ export async function runConsole(client: EngineClient, vm: string): Promise<numb
       },
       (e: unknown) => {
         unsubscribe();
+        offLost();
         reject(e);
       },
     );

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { EventMessage, MethodInput, MethodName, MethodResult } from '../api/contract';
+import { HangarError } from '../api/errors';
 import { Engine } from '../engine/engine';
 import { defaultHangarHome } from '../util/home';
 
@@ -12,13 +13,25 @@ export interface EngineClient {
   readonly remote: boolean;
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
   onEvent(listener: (event: EventMessage) => void): () => void;
+  /**
+   * Called once with a sentence if the engine goes away while we are connected (a running
+   * `hangar serve` or desktop app was killed): whoever waits on events must stop waiting.
+   * An in-process engine never goes away under us.
+   */
+  onLost(listener: (message: string) => void): () => void;
   close(): Promise<void>;
 }
+
+/** What the CLI says when the engine it was talking to stops (pure; the tests match it). */
+export const engineLostMessage = (socketPath: string, waitingFor?: string) =>
+  `The Hangar engine (\`hangar serve\` or the desktop app, at ${socketPath}) stopped${waitingFor ? ` while this command was waiting for "${waitingFor}"` : ''}. ` +
+  'What it was doing may be incomplete: start it again (or run the command without it) and check with "hangar task list".';
 
 type LocalSocketModule = {
   connectLocalEngine(socketPath: string): Promise<{
     call(method: string, input: unknown): Promise<unknown>;
     onEvent(cb: (event: EventMessage) => void): () => void;
+    onClose(cb: () => void): () => void;
     close(): Promise<void> | void;
     clientId?: string;
   } | null>;
@@ -30,24 +43,36 @@ export async function connectEngine(opts: { home?: string; preferRunning?: boole
     const mod = loadLocalSocket();
     const remote = mod ? await mod.connectLocalEngine(path.join(home, 'engine.sock')).catch(() => null) : null;
     if (remote) {
+      const socketPath = path.join(home, 'engine.sock');
+      let closing = false;
       return {
         clientId: remote.clientId ?? 'socket',
         remote: true,
-        call: (method, input) => remote.call(method, input) as never,
+        // a call that was waiting when the engine died is rejected by the connection's close: say why
+        call: (method, input) =>
+          (remote.call(method, input) as Promise<never>).catch((e: unknown) => {
+            if (!closing && e instanceof HangarError && e.code === 'IO_ERROR' && /connection to the engine/.test(e.message)) throw new HangarError('HOST_UNREACHABLE', engineLostMessage(socketPath, method));
+            throw e;
+          }),
         onEvent: (l) => remote.onEvent(l),
+        onLost: (l) => remote.onClose(() => (closing ? undefined : l(engineLostMessage(socketPath)))),
         close: async () => {
+          closing = true;
           await remote.close();
         },
       };
     }
   }
   const engine = await Engine.open({ home, watch: false });
+  // said once: the process that tightened the folder prints it, the next ones find nothing to do
+  for (const n of engine.startupNotices) process.stderr.write(`hangar: ${n.message}\n`);
   const clientId = `cli-${process.pid}`;
   return {
     clientId,
     remote: false,
     call: (method, input) => engine.call(method, input, { clientId, origin: 'cli' }),
     onEvent: (l) => engine.events.subscribe((msg, target) => (target === null || target === clientId ? l(msg) : undefined)),
+    onLost: () => () => undefined,
     close: () => engine.close(),
   };
 }

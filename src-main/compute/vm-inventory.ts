@@ -155,8 +155,9 @@ export class VmInventory {
       ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
       ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),
     };
-    await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
+    // the row first: a name another process took meanwhile is refused before vm.json changes
     const updated = this.repo.updateSpec(spec);
+    await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
     this.events.emit('vm.changed', { id: vm.id });
     return updated;
   }

@@ -11,6 +11,7 @@ import { QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
 import { assertAction, canTransition, isActive } from './state-machine';
 import { VmRuntime, judgeExit, observe, type ExitVerdict } from './vm-runtime';
 import { VmInventory } from './vm-inventory';
+import type { VmLockAction, VmLocks } from './vm-lock';
 import { checkResources, requireFile, requireQemu } from './vm-checks';
 import { checkPortForwards } from '../hosts/port-check';
 import type { NetworkService } from '../network/network-service';
@@ -20,6 +21,8 @@ export interface VmServiceOptions {
   watch: boolean;
   /** Internal networks and bridges: checks NICs and gives the argv builder the network endpoints. */
   networks?: NetworkService;
+  /** The per-VM lock shared by every Hangar process on this home (vm-lock.ts). */
+  locks?: VmLocks;
 }
 
 /**
@@ -97,7 +100,7 @@ export class VmService {
   }
 
   update(input: ParsedInput<'vm.update'>): Promise<VmInfo> {
-    return this.inventory.update(input);
+    return this.guarded(input.vm, 'update', () => this.inventory.update(input));
   }
 
   /** Replace the spec wholesale (used by storage and images when they attach disks). */
@@ -106,13 +109,13 @@ export class VmService {
   }
 
   delete(ref: string, deleteDisks: boolean): Promise<{ deletedFiles: string[]; keptFiles: string[] }> {
-    return this.inventory.delete(ref, deleteDisks);
+    return this.guarded(ref, 'delete', () => this.inventory.delete(ref, deleteDisks));
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   async start(ref: string): Promise<VmInfo> {
-    return this.guarded(ref, () => this.startUnguarded(ref));
+    return this.guarded(ref, 'start', () => this.startUnguarded(ref));
   }
 
   private async startUnguarded(ref: string): Promise<VmInfo> {
@@ -153,7 +156,7 @@ export class VmService {
   }
 
   async stop(ref: string, timeoutSec: number, wait: boolean): Promise<VmInfo> {
-    return this.guarded(ref, () => this.stopUnguarded(ref, timeoutSec, wait));
+    return this.guarded(ref, 'stop', () => this.stopUnguarded(ref, timeoutSec, wait));
   }
 
   private async stopUnguarded(ref: string, timeoutSec: number, wait: boolean): Promise<VmInfo> {
@@ -183,7 +186,7 @@ export class VmService {
   }
 
   async kill(ref: string): Promise<VmInfo> {
-    return this.guarded(ref, () => this.killUnguarded(ref));
+    return this.guarded(ref, 'kill', () => this.killUnguarded(ref));
   }
 
   private async killUnguarded(ref: string): Promise<VmInfo> {
@@ -206,28 +209,41 @@ export class VmService {
     return this.resolve(vm.id);
   }
 
-  /** Run a lifecycle operation with the VM marked in flight (see refresh). */
-  private async guarded<T>(ref: string, fn: () => Promise<T>): Promise<T> {
-    const id = this.resolve(ref).id;
-    if (this.inFlight.has(id)) throw new HangarError('INVALID_STATE', `Another start, shutdown or force-off of "${this.resolve(ref).name}" is in progress.`);
-    await this.refresh(id);
-    this.inFlight.add(id);
+  /**
+   * Run a state change of one VM holding its lock (across processes, vm-lock.ts) and marked in
+   * flight in this engine (see refresh). Other domains (snapshots, disks, moves) use it too.
+   */
+  async guarded<T>(ref: string, action: VmLockAction, fn: () => Promise<T>): Promise<T> {
+    const vm = this.resolve(ref);
+    const id = vm.id;
+    if (this.inFlight.has(id)) throw new HangarError('INVALID_STATE', `Another change of "${vm.name}" (start, shutdown, settings, snapshot...) is in progress.`);
+    const release = this.options.locks?.acquire(vm, action) ?? (() => undefined);
     try {
-      return await fn();
+      await this.refresh(id);
+      this.inFlight.add(id);
+      try {
+        return await fn();
+      } finally {
+        this.inFlight.delete(id);
+      }
     } finally {
-      this.inFlight.delete(id);
+      release();
     }
   }
 
   async pause(ref: string): Promise<VmInfo> {
-    return this.simpleQmp(ref, 'pause', 'stop', 'paused');
+    return this.guarded(ref, 'pause', () => this.simpleQmp(ref, 'pause', 'stop', 'paused'));
   }
 
   async resume(ref: string): Promise<VmInfo> {
-    return this.simpleQmp(ref, 'resume', 'cont', 'running');
+    return this.guarded(ref, 'resume', () => this.simpleQmp(ref, 'resume', 'cont', 'running'));
   }
 
   async reset(ref: string): Promise<VmInfo> {
+    return this.guarded(ref, 'reset', () => this.resetUnguarded(ref));
+  }
+
+  private async resetUnguarded(ref: string): Promise<VmInfo> {
     const vm = await this.refreshed(ref);
     assertAction('reset', vm.name, vm.state);
     const runtime = this.runtimeFor(vm, await this.paths(vm));
@@ -287,7 +303,8 @@ export class VmService {
   /** Re-check one VM's real state (cheap when it is stopped). */
   async refresh(id: string): Promise<void> {
     // A start/stop/kill in progress owns the state; judging now would see a half-started QEMU.
-    if (this.inFlight.has(id)) return;
+    // The same holds when another Hangar process (a CLI, serve, the desktop app) holds its lock.
+    if (this.inFlight.has(id) || this.options.locks?.heldElsewhere(id)) return;
     // A watching engine with a live QMP connection already learns every change from events.
     const live = this.runtimes.get(id)?.qmp;
     if (this.options.watch && live && !live.isClosed) return;
@@ -391,7 +408,7 @@ export class VmService {
   async migrating<T>(ref: string, fn: (vm: VmInfo, handOver: () => void) => Promise<T>): Promise<T> {
     const id = this.resolve(ref).id;
     try {
-      return await this.guarded(id, () =>
+      return await this.guarded(id, 'migrate', () =>
         fn(this.resolve(id), () => {
           this.runtimes.get(id)?.close();
           this.runtimes.delete(id);

@@ -83,6 +83,10 @@ export function bindIpc(engine: Engine, trust: { isTrustedUrl(url: string): bool
         if (details.isMainFrame && !details.isSameDocument) gone(clientId);
       });
       contents.on('render-process-gone', () => gone(clientId));
+      // what the engine said when it opened (e.g. it made the data folder private): each page hears it
+      contents.on('did-finish-load', () => {
+        if (!contents.isDestroyed() && trust.isTrustedUrl(contents.getURL())) for (const data of engine.startupNotices) contents.send(IPC.event, { topic: 'notice', data } satisfies EventMessage);
+      });
       contents.once('destroyed', () => {
         attached.delete(id);
         gone(clientId);

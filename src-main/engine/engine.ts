@@ -1,15 +1,18 @@
 import * as path from 'node:path';
-import { contract, isMethodName, type MethodName, type MethodResult } from '../api/contract';
+import { contract, isMethodName, type EventMap, type MethodName, type MethodResult } from '../api/contract';
 import { HangarError } from '../api/errors';
+import { VmLocks } from '../compute/vm-lock';
 import { VmService } from '../compute/vm-service';
 import { ChannelService } from '../consoles/channel-service';
 import { ConsoleService } from '../consoles/console-service';
 import { consoleHandlers } from '../consoles/handlers';
+import { uniqueConflict } from '../db/constraint-errors';
 import { openDatabase, type Db } from '../db/database';
 import { VmRepository } from '../db/repositories/vms';
 import { LocalHost } from '../hosts/local-host';
 import { hostHandlers } from '../hosts/handlers';
 import { HostService } from '../hosts/host-service';
+import { permissionsNotice, privateDatabaseFiles, secureHome } from '../hosts/home-permissions';
 import { HostRegistry } from '../hosts/registry';
 import type { SshHostOptions } from '../hosts/ssh-host';
 import { imageHandlers } from '../images/handlers';
@@ -54,6 +57,8 @@ export interface EngineOptions {
  */
 export class Engine {
   readonly events = new EventBus();
+  /** Notices from opening (e.g. a data folder made private): the CLI prints them, sessions replay them to UIs. */
+  readonly startupNotices: Array<EventMap['notice']> = [];
   readonly home: string;
   readonly db: Db;
   readonly hosts = new HostRegistry();
@@ -74,11 +79,15 @@ export class Engine {
 
   private constructor(opts: EngineOptions) {
     this.home = opts.home ?? defaultHangarHome();
+    // private from the start (0700), or tightened with a notice if an older version left it loose
+    const perms = permissionsNotice(this.home, secureHome(this.home));
+    if (perms) this.startupNotices.push({ level: 'warning', key: 'home-permissions', message: perms });
     this.db = openDatabase(path.join(this.home, 'hangar.db'));
+    privateDatabaseFiles(path.join(this.home, 'hangar.db'));
     this.hosts.add(new LocalHost(this.home));
     this.tasks = new TaskManager(this.db, this.events);
     this.networks = new NetworkService(this.db, this.events, () => this.vms.list());
-    this.vms = new VmService(new VmRepository(this.db), this.hosts, this.events, { watch: opts.watch ?? false, networks: this.networks });
+    this.vms = new VmService(new VmRepository(this.db), this.hosts, this.events, { watch: opts.watch ?? false, networks: this.networks, locks: new VmLocks(this.db) });
     this.scheduler = new Scheduler(this, opts.clock ?? systemClock);
     this.autostart = new Autostart(this, opts.clock ?? systemClock);
     this.channels = new ChannelService(this.vms, this.hosts, this.events);
@@ -131,7 +140,12 @@ export class Engine {
       });
     }
     const handler = this.handlers[method] as (input: unknown, ctx: CallContext) => Promise<unknown>;
-    return handler(parsed.data, ctx);
+    try {
+      return await handler(parsed.data, ctx);
+    } catch (e) {
+      // safety net: a name another process took at the same moment is a sentence, not SQLite's message
+      throw uniqueConflict(e, (parsed.data as { name?: unknown } | null)?.name) ?? e;
+    }
   }
 
   /** Is this method wired to a handler here (domains may be absent from a build)? */

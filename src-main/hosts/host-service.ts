@@ -1,3 +1,4 @@
+import { VmLocks } from '../compute/vm-lock';
 import { randomUUID } from 'node:crypto';
 import type { HostAddResult, HostCapabilities, HostSummary, ParsedInput, TaskInfo } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
@@ -230,16 +231,27 @@ export class HostService {
     const toHome = await to.hangarHome();
     const targetDir = vmPaths(toHome, runtimeRoot(toHome, (await to.info()).uid), vm.id).dir;
     const names = (id: string) => this.repo.find(id)?.name ?? id;
-    return this.tasks.start(
-      'host.moveVm',
-      `Move ${vm.name} to ${names(input.toHostId)}`,
-      async (ctx) => {
-        const result = await moveVm(vm, from, to, input.deleteSource, ctx, { db: this.db, current: () => this.vmRepo.get(vm.id) ?? vm });
-        this.events.emit('vm.changed', { id: vm.id });
-        return result;
-      },
-      { meta: { vmId: vm.id, toHostId: input.toHostId, targetDir } },
-    );
+    // the VM's lock (compute/vm-lock.ts) for the whole move: no start from any process meanwhile
+    const release = new VmLocks(this.db).acquire(vm, 'move');
+    try {
+      return this.tasks.start(
+        'host.moveVm',
+        `Move ${vm.name} to ${names(input.toHostId)}`,
+        async (ctx) => {
+          try {
+            const result = await moveVm(vm, from, to, input.deleteSource, ctx, { db: this.db, current: () => this.vmRepo.get(vm.id) ?? vm });
+            this.events.emit('vm.changed', { id: vm.id });
+            return result;
+          } finally {
+            release();
+          }
+        },
+        { meta: { vmId: vm.id, toHostId: input.toHostId, targetDir } },
+      );
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
 }
 

@@ -160,7 +160,8 @@ const localFs: HostFs = {
       await fh.close();
     }
   },
-  async writeFileAtomic(p, data, mode = 0o644) {
+  // private unless asked otherwise: everything Hangar writes lives in its private data folder
+  async writeFileAtomic(p, data, mode = 0o600) {
     const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${process.pid}.${Date.now()}.tmp`);
     const fh = await fsp.open(tmp, 'w', mode);
     try {

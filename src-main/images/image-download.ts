@@ -41,7 +41,7 @@ export async function startDownload(lib: ImageService, x: LibraryInternals, inpu
   const dir = path.join(await lib.libraryDir(host), 'downloads');
   await host.fs.mkdir(dir, 0o700);
   const download = path.join(dir, `${createHash('sha256').update(input.url).digest('hex').slice(0, 24)}.part`);
-  if (x.activeDownloads.has(download)) throw new HangarError('CONFLICT', `${input.url} is already being downloaded: follow it in the task panel.`, { field: 'url' });
+  if (x.activeDownloads.has(download) || downloadingElsewhere(x, download)) throw new HangarError('CONFLICT', `${input.url} is already being downloaded: follow it in the task panel.`, { field: 'url' });
   const sidecar = `${download}.json`;
   await host.fs.writeFileAtomic(sidecar, JSON.stringify(input), 0o600);
   const id = randomUUID();
@@ -106,7 +106,8 @@ export async function resumeDownloads(lib: ImageService, x: LibraryInternals, ho
     if (!f.endsWith('.part.json')) continue;
     const sidecar = path.join(dir, f);
     const part = sidecar.slice(0, -'.json'.length);
-    if (x.activeDownloads.has(part)) continue;
+    // ours, or another live Hangar process (a CLI) is downloading it right now: not interrupted
+    if (x.activeDownloads.has(part) || downloadingElsewhere(x, part)) continue;
     try {
       if (!(await host.fs.stat(part))) {
         await host.fs.rm(sidecar);
@@ -119,4 +120,9 @@ export async function resumeDownloads(lib: ImageService, x: LibraryInternals, ho
     }
   }
   return resumed;
+}
+
+/** Is a live task of another Hangar process writing this `.part`? */
+function downloadingElsewhere(x: LibraryInternals, part: string): boolean {
+  return x.tasks().runningElsewhere('image.download').some((t) => (t.result as { download?: unknown } | null)?.download === part);
 }

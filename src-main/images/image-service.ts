@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { ImageFormat, ImageInfo, ImageTaskStart, ParsedInput, TaskInfo } from '../api/contract';
+import { uniqueColumns, uniqueConflict } from '../db/constraint-errors';
 import { HangarError } from '../api/errors';
 import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
@@ -279,14 +280,22 @@ export class ImageService {
       verifiedAt: nowIso(),
     };
     try {
-      this.repo.complete(record);
+      try {
+        this.repo.complete(record);
+      } catch (e) {
+        // another process finished an import with the same name meanwhile: an automatic name
+        // moves on to the next free one; a name the user chose is refused in words
+        if (!uniqueColumns(e) || a.meta.name !== undefined) throw uniqueConflict(e, a.name) ?? e;
+        record.name = this.freeName(host.id, undefined, a.name);
+        this.repo.complete(record);
+      }
     } catch (e) {
       await host.fs.rm(final);
       throw e;
     }
-    ctx.progress(1, `Imported as "${a.name}"`);
+    ctx.progress(1, `Imported as "${record.name}"`);
     this.events.emit('image.changed', { id: a.id });
-    return { imageId: a.id, image: a.name };
+    return { imageId: a.id, image: record.name };
   }
 
   /** Remove a failed import's files and its pending row. */

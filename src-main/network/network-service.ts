@@ -1,3 +1,4 @@
+import { uniqueColumns, uniqueConflict } from '../db/constraint-errors';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { NetworkInfo, NicMode, VmInfo } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
@@ -67,7 +68,8 @@ export class NetworkService {
         break;
       } catch (e) {
         // a (group, port) clash is astronomically rare: draw again a few times
-        if (attempt >= 5 || !String(e).includes('UNIQUE')) throw e;
+        // (a name clash means another process created one with this name meanwhile: say so)
+        if (attempt >= 5 || !uniqueColumns(e)?.startsWith('networks.mcast')) throw uniqueConflict(e, name) ?? e;
       }
     }
     this.events.emit('network.changed', { id });

@@ -12,6 +12,8 @@ import type { VmPaths } from './paths';
  * positional argument, so no user text is ever parsed by a shell.
  */
 export const KEEPER_SCRIPT = [
+  // QEMU's own files (serial log, QMP/serial/VNC sockets) private to the user, whatever our umask
+  'umask 077',
   'exit_file=$1; shift',
   '"$@"',
   'status=$?',

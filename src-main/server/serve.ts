@@ -87,6 +87,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   try {
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
     engine = await Engine.open({ home, watch: true });
+    for (const n of engine.startupNotices) warn(`hangar: ${n.message}`);
     const opened = engine;
     httpCtx.upload = (req, res) => handleImageUpload(opened, req, res);
   } catch (e) {

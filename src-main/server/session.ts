@@ -58,6 +58,9 @@ export function createSession(engine: Engine, opts: { origin: CallContext['origi
   });
 
   send({ type: 'hello', protocol: PROTOCOL_VERSION, clientId, version: appVersion() });
+  // what the engine had to say when it opened (e.g. it made the data folder private): every UI
+  // hears it once (the renderer keeps notices it has shown by key)
+  for (const n of engine.startupNotices) send({ type: 'event', topic: 'notice', data: n });
 
   return {
     clientId,

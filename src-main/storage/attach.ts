@@ -22,7 +22,7 @@ export class AttachService {
   ) {}
 
   attach(input: { volume: string; vm: string; bus: Disk['bus']; readOnly: boolean }): Promise<VolumeInfo> {
-    return this.serial(async () => {
+    return this.serialFor(input.vm, async () => {
       const { volume, pool, file } = resolveVolume(this.deps, input.volume);
       const vm = await this.deps.vms.resolveFresh(input.vm);
       if (vm.hostId !== pool.hostId) throw new HangarError('INVALID_INPUT', `"${volume.name}" is on host "${pool.hostId}" but "${vm.name}" runs on "${vm.hostId}": a VM can only use volumes of its own host.`, { field: 'vm' });
@@ -71,7 +71,7 @@ export class AttachService {
 
   /** Eject: live on a running VM (tray opened, medium removed, its file released), and in the spec. */
   ejectCdrom(ref: string): Promise<{ cdrom: string | null }> {
-    return this.serial(async () => {
+    return this.serialFor(ref, async () => {
       const vm = await this.deps.vms.resolveFresh(ref);
       if (isLive(vm)) {
         await this.deps.vms.withQmp(vm.id, async (qmp) => {
@@ -94,7 +94,7 @@ export class AttachService {
 
   /** Insert an ISO: live when the running VM has a CD-ROM drive (started with one), and in the spec. */
   insertCdrom(ref: string, iso: string): Promise<{ cdrom: string | null }> {
-    return this.serial(async () => {
+    return this.serialFor(ref, async () => {
       const vm = await this.deps.vms.resolveFresh(ref);
       await requireReadable(this.deps.hosts.get(vm.hostId), iso);
       if (isLive(vm)) {
@@ -119,6 +119,11 @@ export class AttachService {
       await this.deps.vms.saveSpec(vm, { ...vm.spec, cdrom: iso });
       return { cdrom: iso };
     });
+  }
+
+  /** One at a time here, and holding the VM's lock across processes (compute/vm-lock.ts). */
+  private serialFor<T>(vmRef: string, fn: () => Promise<T>): Promise<T> {
+    return this.serial(() => this.deps.vms.guarded(vmRef, 'disks', fn));
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

@@ -49,7 +49,7 @@ export class SnapshotService {
     if (this.deps.repo.findSnapshot(vm.id, input.name)) throw new HangarError('CONFLICT', `"${vm.name}" already has a snapshot named "${input.name}".`, { field: 'name' });
     settled(vm);
     const live = isLive(vm);
-    return this.task('snapshot.create', `Snapshot ${vm.name}: ${input.name}`, input.wait, async (ctx) => {
+    return this.task(vm.id, 'snapshot.create', `Snapshot ${vm.name}: ${input.name}`, input.wait, async (ctx) => {
       if (live) {
         await this.deps.vms.withQmp(vm.id, async (qmp) => {
           const nodes = await writableQcow2Nodes(qmp);
@@ -95,7 +95,7 @@ export class SnapshotService {
     settled(vm);
     const live = isLive(vm);
     if (live && !snap.hasRam) throw new HangarError('UNSUPPORTED', `"${snap.name}" was taken while "${vm.name}" was stopped, so it holds no memory to resume: stop the VM, then revert to it.`);
-    return this.task('snapshot.revert', `Revert ${vm.name} to ${snap.name}`, input.wait, async (ctx) => {
+    return this.task(vm.id, 'snapshot.revert', `Revert ${vm.name} to ${snap.name}`, input.wait, async (ctx) => {
       const disks = await this.disksWith(vm, snap.name);
       if (live) {
         await this.deps.vms.withQmp(vm.id, async (qmp) => {
@@ -120,7 +120,7 @@ export class SnapshotService {
     const snap = this.find(vm, input.snapshot);
     settled(vm);
     const live = isLive(vm);
-    return this.task('snapshot.delete', `Delete snapshot ${snap.name} of ${vm.name}`, input.wait, async (ctx) => {
+    return this.task(vm.id, 'snapshot.delete', `Delete snapshot ${snap.name} of ${vm.name}`, input.wait, async (ctx) => {
       const disks = await this.disksWith(vm, snap.name);
       if (live) {
         await this.deps.vms.withQmp(vm.id, async (qmp) => {
@@ -167,8 +167,9 @@ export class SnapshotService {
     }
   }
 
-  private task(kind: string, title: string, wait: boolean, run: (ctx: TaskContext) => Promise<Record<string, unknown>>): Promise<TaskInfo> {
-    const { task, done } = this.deps.tasks.start(kind, title, run, { cancellable: false });
+  private task(vmId: string, kind: string, title: string, wait: boolean, run: (ctx: TaskContext) => Promise<Record<string, unknown>>): Promise<TaskInfo> {
+    // the VM's lock (compute/vm-lock.ts) is held while the snapshot job runs, in every process
+    const { task, done } = this.deps.tasks.start(kind, title, (ctx) => this.deps.vms.guarded(vmId, 'snapshot', () => run(ctx)), { cancellable: false });
     return wait ? awaitTask(done) : Promise.resolve(task);
   }
 }

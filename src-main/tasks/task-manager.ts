@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskInfo } from '../api/contract';
 import { HangarError, toApiError } from '../api/errors';
+import { uniqueConflict } from '../db/constraint-errors';
 import type { Db } from '../db/database';
 import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
+import { isAlive, selfIdentity } from '../hosts/process-identity';
 
 export interface TaskContext {
   signal: AbortSignal;
@@ -23,6 +25,8 @@ interface TaskRow {
   cancellable: number;
   created_at: string;
   finished_at: string | null;
+  owner_pid: number | null;
+  owner_start: number | null;
 }
 
 const toInfo = (r: TaskRow): TaskInfo => ({
@@ -41,8 +45,10 @@ const toInfo = (r: TaskRow): TaskInfo => ({
 
 /**
  * Long operations (import, convert, copy, download, snapshot) as persisted Tasks with progress,
- * cancel and a result. A task that was running when the engine died is marked failed at the
- * next start, and each domain registers a cleanup for its kind so no half-made object remains.
+ * cancel and a result. Each task records the process that runs it (pid + start time). Many
+ * Hangar processes share one home, so at open only tasks whose owner process is DEAD are marked
+ * failed ("interrupted") and cleaned up by the cleanup each domain registers for its kind; a task
+ * of another live process (a CLI import while `hangar serve` starts) is left alone.
  */
 export class TaskManager {
   private readonly running = new Map<string, { controller: AbortController; info: TaskInfo }>();
@@ -58,10 +64,14 @@ export class TaskManager {
     this.cleanups.set(kind, cleanup);
   }
 
-  /** Mark tasks left running by a previous engine as failed, and run their cleanups. */
+  /** Mark tasks left running by a dead process as failed, and run their cleanups. */
   async recoverInterrupted(): Promise<void> {
     const rows = this.db.prepare("SELECT * FROM tasks WHERE state = 'running'").all() as TaskRow[];
     for (const row of rows) {
+      if (this.running.has(row.id) || isAlive({ pid: row.owner_pid, start: row.owner_start })) continue;
+      // claim it first, so two processes opening at once do not both clean it up
+      const claimed = this.db.prepare("UPDATE tasks SET state = 'failed' WHERE id = ? AND state = 'running'").run(row.id).changes === 1;
+      if (!claimed) continue;
       const info = toInfo(row);
       try {
         await this.cleanups.get(info.kind)?.(info);
@@ -70,6 +80,12 @@ export class TaskManager {
       }
       this.finish(info, 'failed', null, { code: 'CANCELLED', message: 'Interrupted: Hangar stopped while this task was running. Nothing was kept; start it again.' });
     }
+  }
+
+  /** Tasks of this kind that another live Hangar process is running now (not ours, not a dead one's). */
+  runningElsewhere(kind: string): TaskInfo[] {
+    const rows = this.db.prepare("SELECT * FROM tasks WHERE state = 'running' AND kind = ?").all(kind) as TaskRow[];
+    return rows.filter((r) => !this.running.has(r.id) && isAlive({ pid: r.owner_pid, start: r.owner_start })).map(toInfo);
   }
 
   list(limit = 200): TaskInfo[] {
@@ -104,9 +120,10 @@ export class TaskManager {
       createdAt: nowIso(),
       finishedAt: null,
     };
+    const owner = selfIdentity();
     this.db
-      .prepare('INSERT INTO tasks (id, kind, title, state, progress, message, result_json, cancellable, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(info.id, kind, title, 'running', null, null, info.result ? JSON.stringify(info.result) : null, info.cancellable ? 1 : 0, info.createdAt);
+      .prepare('INSERT INTO tasks (id, kind, title, state, progress, message, result_json, cancellable, created_at, owner_pid, owner_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(info.id, kind, title, 'running', null, null, info.result ? JSON.stringify(info.result) : null, info.cancellable ? 1 : 0, info.createdAt, owner.pid, owner.start);
     const controller = new AbortController();
     this.running.set(info.id, { controller, info });
     this.events.emit('task.updated', info);
@@ -132,7 +149,7 @@ export class TaskManager {
         if (controller.signal.aborted) throw new HangarError('CANCELLED', 'Cancelled.');
         return this.finish(info, 'succeeded', { ...(info.result ?? {}), ...result }, null);
       } catch (e) {
-        const err = controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user. Nothing was kept.' } : toApiError(e);
+        const err = controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user. Nothing was kept.' } : toApiError(uniqueConflict(e, (info.result as { name?: unknown } | null)?.name) ?? e);
         return this.finish(info, controller.signal.aborted ? 'cancelled' : 'failed', info.result, err);
       } finally {
         this.running.delete(info.id);
@@ -144,8 +161,11 @@ export class TaskManager {
   cancel(id: string): TaskInfo {
     const entry = this.running.get(id);
     if (!entry) {
-      const existing = this.get(id);
-      if (!existing) throw new HangarError('NOT_FOUND', `No task with id "${id}".`);
+      const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+      if (!row) throw new HangarError('NOT_FOUND', `No task with id "${id}".`);
+      const existing = toInfo(row);
+      if (existing.state === 'running' && isAlive({ pid: row.owner_pid, start: row.owner_start }))
+        throw new HangarError('INVALID_STATE', `Task "${existing.title}" runs in another Hangar process (pid ${row.owner_pid}); cancel it there, or wait for it to end.`);
       throw new HangarError('INVALID_STATE', `Task "${existing.title}" has already ended (${existing.state}).`);
     }
     if (!entry.info.cancellable) throw new HangarError('INVALID_STATE', `Task "${entry.info.title}" cannot be cancelled.`);

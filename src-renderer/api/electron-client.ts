@@ -13,7 +13,16 @@ export class ElectronClient implements ApiClient {
   }
 
   async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> {
-    const reply = await this.bridge.call(method, input);
+    let reply: Awaited<ReturnType<HangarBridge['call']>>;
+    try {
+      reply = await this.bridge.call(method, input);
+    } catch (e) {
+      // IPC itself failed: the app's main process (where the engine runs) is gone or quitting
+      throw new ApiError({
+        code: 'HOST_UNREACHABLE',
+        message: `The Hangar engine (the desktop app's main process) stopped while this window was waiting for "${method}": restart Hangar. (${e instanceof Error ? e.message : String(e)})`,
+      });
+    }
     if (!reply.ok) throw new ApiError(reply.error);
     return reply.result as MethodResult<M>;
   }

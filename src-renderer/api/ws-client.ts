@@ -11,6 +11,13 @@ interface Pending {
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
 /** How long a call made while disconnected waits for the connection before failing. */
 const WAIT_FOR_CONNECTION_MS = 15000;
+/**
+ * A killed `hangar serve` closes the socket and pending calls fail at once. A connection that
+ * stays open but where nothing answers (the engine's machine froze, a network cable pulled) is
+ * found by this watchdog: while calls are pending and nothing arrived for this long, a probe call
+ * goes out; no answer to it within the same time and the connection is declared dead.
+ */
+const SILENCE_MS = 4000;
 
 /** The WebSocket address of `hangar serve`: same origin, path /api, token forwarded if the page has one. */
 export function apiUrl(loc: Pick<Location, 'origin' | 'search'>): string {
@@ -36,6 +43,10 @@ export class WebSocketClient implements ApiClient {
   private readonly events = new Emitter();
   private readonly connectionListeners = new Set<(s: ConnectionState) => void>();
   private readonly waiting = new Set<() => void>();
+  private lastHeard = Date.now();
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private probeSentAt: number | null = null;
+  private disposed = false;
 
   constructor(private readonly url: string) {
     this.connect();
@@ -50,20 +61,58 @@ export class WebSocketClient implements ApiClient {
       return;
     }
     this.ws = ws;
-    ws.onmessage = (ev) => this.onMessage(String(ev.data));
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.failPending();
-      this.setConnection('reconnecting');
-      this.scheduleReconnect();
+    ws.onmessage = (ev) => {
+      this.lastHeard = Date.now();
+      this.probeSentAt = null;
+      this.onMessage(String(ev.data));
     };
+    ws.onclose = () => this.lost(ws);
     ws.onerror = () => {
       /* onclose follows and handles it */
     };
   }
 
+  /** The connection is gone (closed, or silent past the watchdog): fail what waits, reconnect. */
+  private lost(ws: WebSocket): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    ws.onclose = null;
+    ws.onmessage = null;
+    try {
+      ws.close();
+    } catch {
+      /* already closed */
+    }
+    this.failPending();
+    this.setConnection('reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private checkSilence(): void {
+    const ws = this.ws;
+    if (!ws || this.pending.size === 0) {
+      this.probeSentAt = null;
+      return;
+    }
+    const now = Date.now();
+    if (this.probeSentAt !== null && now - this.probeSentAt >= SILENCE_MS && this.lastHeard < this.probeSentAt) {
+      this.lost(ws);
+      return;
+    }
+    if (this.probeSentAt === null && now - this.lastHeard >= SILENCE_MS) {
+      this.probeSentAt = now;
+      // any answer (even an error) proves the engine is alive; the result itself is not used
+      const probe: ClientMessage = { type: 'call', id: this.nextId++, method: 'task.list', input: {} };
+      try {
+        ws.send(JSON.stringify(probe));
+      } catch {
+        this.lost(ws);
+      }
+    }
+  }
+
   private scheduleReconnect(): void {
+    if (this.disposed) return;
     const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)] ?? 8000;
     this.attempt++;
     setTimeout(() => this.connect(), delay);
@@ -103,7 +152,7 @@ export class WebSocketClient implements ApiClient {
       p.reject(
         new ApiError({
           code: 'HOST_UNREACHABLE',
-          message: `The connection to the Hangar engine was lost while waiting for "${p.method}". The operation may still finish; reconnecting…`,
+          message: `The Hangar engine stopped answering while this page was waiting for "${p.method}" (the connection to "hangar serve" was lost). If the engine was stopped, the operation did not finish; reconnecting…`,
         }),
       );
     }
@@ -137,10 +186,20 @@ export class WebSocketClient implements ApiClient {
     if (!ws) throw new ApiError({ code: 'HOST_UNREACHABLE', message: 'Not connected to the Hangar engine.' });
     const id = this.nextId++;
     const message: ClientMessage = { type: 'call', id, method, input: input ?? {} };
+    this.watchdog ??= setInterval(() => this.checkSilence(), 1000);
+    if (this.pending.size === 0) this.lastHeard = Date.now(); // silence counts from the first waiting call
     return new Promise<MethodResult<M>>((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
       ws.send(JSON.stringify(message));
     });
+  }
+
+  /** Stop for good: no more reconnects, the socket closed, what waits fails (page unload, tests). */
+  dispose(): void {
+    this.disposed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    if (this.ws) this.lost(this.ws);
   }
 
   on<T extends EventTopic>(topic: T, handler: (data: EventMap[T]) => void): () => void {

@@ -52,10 +52,20 @@ export async function runTask(c: EngineClient, start: () => Promise<{ task: Task
     wake();
   });
   const tty = !json && process.stderr.isTTY;
+  // the engine (serve, the desktop app) may die while we wait: stop waiting at once and say so
+  let lost: string | null = null;
+  const offLost = c.onLost((message) => {
+    lost = message;
+    wake();
+  });
   try {
     const { task } = await start();
     let last = task;
     for (;;) {
+      if (lost !== null) {
+        if (tty) process.stderr.write('\n');
+        throw new HangarError('HOST_UNREACHABLE', (lost as string).replace(/stopped\. /, `stopped while this command was waiting for "${task.title}". `));
+      }
       const t = seen.get(task.id) ?? last;
       last = t;
       if (tty) {
@@ -79,6 +89,7 @@ export async function runTask(c: EngineClient, start: () => Promise<{ task: Task
     return last;
   } finally {
     off();
+    offLost();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { VmInfo, VmSpec, VmState } from '../../api/contract';
+import { mapUnique } from '../constraint-errors';
 import type { Db } from '../database';
 
 interface VmRow {
@@ -70,14 +71,18 @@ export class VmRepository {
 
   insert(spec: VmSpec, hostId: string, dir: string): VmInfo {
     const now = nowIso();
-    this.db
-      .prepare('INSERT INTO vms (id, name, host_id, spec_json, state, dir, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(spec.id, spec.name, hostId, JSON.stringify(spec), 'stopped', dir, now, now);
+    // another process may have taken the name since the caller checked it: say so in words
+    mapUnique(() =>
+      this.db
+        .prepare('INSERT INTO vms (id, name, host_id, spec_json, state, dir, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(spec.id, spec.name, hostId, JSON.stringify(spec), 'stopped', dir, now, now),
+      spec.name,
+    );
     return this.get(spec.id)!;
   }
 
   updateSpec(spec: VmSpec): VmInfo {
-    this.db.prepare('UPDATE vms SET name = ?, spec_json = ?, updated_at = ? WHERE id = ?').run(spec.name, JSON.stringify(spec), nowIso(), spec.id);
+    mapUnique(() => this.db.prepare('UPDATE vms SET name = ?, spec_json = ?, updated_at = ? WHERE id = ?').run(spec.name, JSON.stringify(spec), nowIso(), spec.id), spec.name);
     return this.get(spec.id)!;
   }
 
