@@ -83,7 +83,7 @@ export const useWizard = create<WizardState>()((set, get) => ({
     const d = presetDefaults(preset, useHost.getState().caps);
     set({
       firmwareDowngraded: d.firmwareDowngraded,
-      draft: { ...get().draft, family: preset.family, variant: preset.id, cpus: d.cpus, memoryMiB: d.memoryMiB, firmware: d.firmware, machine: d.machine, diskSize: d.diskSize, diskBus: d.diskBus, nicModel: d.nicModel },
+      draft: { ...get().draft, osInfo: null, family: preset.family, variant: preset.id, cpus: d.cpus, memoryMiB: d.memoryMiB, firmware: d.firmware, machine: d.machine, diskSize: d.diskSize, diskBus: d.diskBus, nicModel: d.nicModel },
     });
   },
 
