@@ -66,6 +66,7 @@ describe('OS picker and catalog (hangar serve + Chromium)', { skip: built ? fals
     await page.getByTestId('wizard-memory').fill('2048');
     await waitFor('below-minimum warning', async () => (await memRange.getAttribute('data-level')) === 'below');
     assert.match((await memRange.textContent()) ?? '', /Below the minimum of 4\.0 GiB/);
+    await memRange.scrollIntoViewIfNeeded();
     await screenshot(page, 'os-wizard-below-minimum');
     await page.getByTestId('wizard-memory').fill('4096');
     await page.getByTestId('wizard-next').click();

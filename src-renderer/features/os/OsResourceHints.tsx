@@ -16,7 +16,7 @@ function RangeBar({ label, value, min, rec, max, fmt, testId }: { label: string;
   const from = min ?? 0;
   const to = rec ?? min ?? 0;
   return (
-    <div className={`os-range os-range-${level}`} data-testid={testId} data-level={level}>
+    <div className={`os-range os-level-${level}`} data-testid={testId} data-level={level}>
       <div className="os-range-label">
         <span>{label}</span>
         <span className="muted">
