@@ -9,4 +9,6 @@ if (!fs.existsSync(entry)) {
 }
 require(entry)
   .main(process.argv.slice(2))
-  .then((code) => process.exit(code));
+  // exit once stdout is flushed: a large --json output (e.g. `os list`) into a pipe is written
+  // asynchronously, and process.exit() would cut it short
+  .then((code) => process.stdout.write('', () => process.exit(code)));

@@ -8,6 +8,7 @@ import { UsageError, parseInteger, print, withClient } from './common';
 import { doctorReport, table, vmDetails, vmTable } from './output';
 import { domainCommands } from './commands';
 import { resolveHostId } from './commands/hosts';
+import { applyOsDefaults } from './commands/os';
 
 /**
  * The `hangar` command. Exit codes: 0 ok, 1 failure (one line on stderr), 2 bad usage.
@@ -45,6 +46,8 @@ export function buildProgram(): Command {
     .action(async (o: { json?: boolean }) => {
       const caps = await withClient((c) => c.call('host.capabilities', { refresh: true }));
       const report = doctorReport(caps);
+      const osdb = await withClient((c) => c.call('os.status', {}));
+      report.text += `\n${osdb.available ? 'ok  ' : 'warn'} osinfo-db:   ${osdb.available ? `${osdb.version ?? ''} (${osdb.osCount} OSes in ${osdb.dirs.join(', ')})` : osdb.installHint ?? ''}`;
       print(!!o.json, caps, () => report.text);
       if (!report.ok) process.exitCode = 1;
     });
@@ -101,6 +104,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--machine <type>', 'machine type').choices(['q35', 'pc']).default('q35'))
     .addOption(new Option('--display <display>', 'graphical display').choices(['vnc', 'none']).default('vnc'))
     .addOption(new Option('--os <family>', 'OS family').choices(['linux', 'windows', 'bsd', 'other']).default('linux'))
+    .option('--os-id <id>', 'osinfo-db OS (win11, debian11, ubuntu22.04; see hangar os list): its defaults fill every option not given')
+    .addOption(new Option('--disk-bus <bus>', 'bus of the new disk').choices(['virtio', 'sata', 'ide', 'scsi']))
+    .addOption(new Option('--nic-model <model>', 'network card model').choices(['virtio-net-pci', 'e1000', 'e1000e', 'rtl8139']))
+    .addOption(new Option('--rtc <base>', 'guest clock: utc, or localtime (Windows)').choices(['utc', 'localtime']))
+    .option('--hyperv', 'Hyper-V enlightenments (Windows guests)')
+    .option('--no-hyperv', 'no Hyper-V enlightenments')
     .option('--forward <spec>', 'NAT port forward [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT (repeatable)', parseForward, [])
     .option('--no-network', 'no network card')
     .option('--internal-network <name>', 'put the network card on this internal network instead of NAT (see hangar network)')
@@ -109,7 +118,7 @@ export function buildProgram(): Command {
     .option('--host <name>', 'create it on this LAN host (see: hangar host list); default this computer')
     .option('--start', 'start it after creating it')
     .option('--json', 'print JSON')
-    .action(async (o: Record<string, unknown>) => {
+    .action(async (o: Record<string, unknown>, cmd: Command) => {
       if ((o.initrd || o.append) && !o.kernel) throw new UsageError('--initrd and --append need --kernel.');
       let memoryMiB: number;
       try {
@@ -146,8 +155,19 @@ export function buildProgram(): Command {
         ...(o.iso ? { isoPath: absolute(String(o.iso)) } : {}),
         ...(o.image ? { image: String(o.image), fullCopy: !!o.fullCopy } : {}),
         ...(o.kernel ? { kernel: { path: absolute(String(o.kernel))!, ...(o.initrd ? { initrd: absolute(String(o.initrd)) } : {}), append: o.append ? String(o.append) : '' } } : {}),
+        ...(o.diskBus ? { diskBus: o.diskBus as 'virtio' } : {}),
+        ...(o.rtc ? { rtc: o.rtc as 'utc' } : {}),
+        ...(o.hyperv !== undefined ? { hyperv: !!o.hyperv } : {}),
       };
-      const info = await withClient((c) => c.call('vm.create', input));
+      if (o.nicModel && input.nics) input.nics = input.nics.map((n) => ({ ...n, model: o.nicModel as 'e1000e' }));
+      const info = await withClient(async (c) => {
+        if (o.osId) {
+          const given = (opt: string) => cmd.getOptionValueSource(opt) === 'cli';
+          const hasOtherDisk = !!(o.image || o.attachDisk || o.kernel);
+          for (const w of applyOsDefaults(input, await c.call('os.get', { id: String(o.osId) }), given, hasOtherDisk)) process.stderr.write(`warning: ${w}\n`);
+        }
+        return c.call('vm.create', input);
+      });
       print(!!o.json, info, () => `Created "${info.name}" (${info.id})${info.state === 'running' ? ' and started it' : ''}.`);
     });
 

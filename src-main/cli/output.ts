@@ -26,6 +26,8 @@ export function vmDetails(v: VmInfo): string {
     `CPUs:        ${v.spec.cpus}`,
     `Memory:      ${v.spec.memoryMiB} MiB`,
     `Firmware:    ${v.spec.firmware.toUpperCase()}, machine ${v.spec.machine}`,
+    ...(v.spec.os.id ? [`OS (osinfo): ${v.spec.os.name ?? v.spec.os.id} (${v.spec.os.id})`] : []),
+    ...(v.spec.rtc === 'localtime' || v.spec.hyperv ? [`Clock:       RTC ${v.spec.rtc}${v.spec.hyperv ? ', Hyper-V enlightenments' : ''}`] : []),
     `Display:     ${v.spec.display}`,
     `Folder:      ${v.dir}`,
   ];

@@ -16,6 +16,8 @@ import { permissionsNotice, privateDatabaseFiles, secureHome } from '../hosts/ho
 import { HostRegistry } from '../hosts/registry';
 import type { SshHostOptions } from '../hosts/ssh-host';
 import { imageHandlers } from '../images/handlers';
+import { osHandlers } from '../os/handlers';
+import { OsService } from '../os/os-service';
 import { ImageRepository } from '../images/image-repo';
 import { ImageService } from '../images/image-service';
 import { networkHandlers } from '../network/handlers';
@@ -74,6 +76,7 @@ export class Engine {
   readonly metrics: MetricsService;
   readonly billing: BillingService;
   readonly storage: Storage;
+  readonly os: OsService;
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -99,11 +102,13 @@ export class Engine {
     this.hostService.loadAll();
     this.images = new ImageService(new ImageRepository(this.db), this.hosts, this.tasks, this.events);
     this.vms.imageDisk = (ref, hostId, vmId, dir, full, file) => this.images.diskForVm(ref, hostId, vmId, dir, full, file);
+    this.os = new OsService(this.home);
+    this.images.detectOs = (host, file) => this.os.detect(host, file);
     this.consoles = new ConsoleService(this.vms, this.hosts);
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...osHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -25,6 +25,7 @@ interface ImageRow {
   source: string;
   created_at: string;
   verified_at: string | null;
+  os_id?: string | null;
 }
 
 export type ImageRecord = Omit<ImageInfo, 'usedBy'>;
@@ -52,6 +53,7 @@ const toRecord = (r: ImageRow): ImageRecord => ({
   source: r.source,
   createdAt: r.created_at,
   verifiedAt: r.verified_at,
+  osId: r.os_id ?? null,
 });
 
 /** The catalogue. Pending rows (imports in flight) are invisible to list/find. */
@@ -106,6 +108,11 @@ export class ImageRepository {
     this.db
       .prepare('UPDATE images SET name = ?, os_family = ?, os_version = ?, arch = ?, min_disk_bytes = ?, min_memory_mib = ?, tags_json = ?, description = ? WHERE id = ?')
       .run(m.name, m.os.family, m.os.version, m.arch, m.minDiskBytes, m.minMemoryMiB, JSON.stringify(m.tags), m.description, id);
+  }
+
+  /** The osinfo short id detected on the ISO (migration 010), or null. */
+  setOsId(id: string, osId: string | null): void {
+    this.db.prepare('UPDATE images SET os_id = ? WHERE id = ?').run(osId, id);
   }
 
   setStatus(id: string, status: 'ready' | 'corrupt', reason: string | null, verifiedAt: string): void {

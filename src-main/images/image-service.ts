@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { ImageFormat, ImageInfo, ImageTaskStart, ParsedInput, TaskInfo } from '../api/contract';
+import type { ImageFormat, ImageInfo, ImageTaskStart, OsDetection, ParsedInput, TaskInfo } from '../api/contract';
 import { uniqueColumns, uniqueConflict } from '../db/constraint-errors';
 import { HangarError } from '../api/errors';
 import { nowIso } from '../db/repositories/vms';
@@ -62,6 +62,8 @@ export function nameFromFile(file: string): string {
 export class ImageService {
   /** Set when the engine quits: interrupted downloads then keep their `.part` to resume later. */
   private shuttingDown = false;
+  /** osinfo-db detection of an ISO (os/os-service.ts), set by the engine; the label guess is the fallback. */
+  detectOs: ((host: Host, file: string) => Promise<OsDetection>) | null = null;
 
   /** What the download code (image-download.ts) may use of the library. */
   private readonly internals: LibraryInternals = {
@@ -249,6 +251,8 @@ export class ImageService {
     }
     const actualSize = (await host.fs.stat(file))?.size ?? 0;
     const guess = osFromLabel(a.detected.volumeLabel);
+    const osinfo = format === 'iso' && this.detectOs ? ((await this.detectOs(host, file).catch(() => null))?.os ?? null) : null;
+    if (osinfo) Object.assign(guess, { family: osinfo.family, version: osinfo.name.slice(0, 64) });
     const dir = await this.libraryDir(host);
     const final = path.join(dir, `${a.id}.${EXT[format]}`);
     // read-only for everyone: guests and overlays never write to a library image
@@ -271,6 +275,7 @@ export class ImageService {
       os: a.meta.os ?? { family: guess.family, version: guess.version },
       arch: a.meta.arch ?? guess.arch ?? 'x86_64',
       volumeLabel: a.detected.volumeLabel,
+      osId: a.meta.os ? null : (osinfo?.id ?? null),
       minDiskBytes: a.meta.minDiskBytes ?? (format === 'iso' ? 0 : virtualSize),
       minMemoryMiB: a.meta.minMemoryMiB ?? 0,
       tags: a.meta.tags ?? [],
@@ -289,6 +294,7 @@ export class ImageService {
         record.name = this.freeName(host.id, undefined, a.name);
         this.repo.complete(record);
       }
+      this.repo.setOsId(a.id, record.osId);
     } catch (e) {
       await host.fs.rm(final);
       throw e;

@@ -17,6 +17,12 @@ export interface ArgvHostFacts {
 /** Free PCIe root ports on q35 for hot-plugged disks (`hp0`..; see storage/hotplug.ts). */
 export const HOTPLUG_ROOT_PORTS = 4;
 
+/**
+ * Hyper-V enlightenments for Windows guests (spec.hyperv): the set libvirt/virt-manager enable
+ * for Windows; QEMU emulates them under TCG too, so the argv is the same with or without KVM.
+ */
+export const HYPERV_FLAGS = ',hv_relaxed,hv_vapic,hv_spinlocks=0x1fff,hv_vpindex,hv_runtime,hv_synic,hv_stimer,hv_time,hv_frequencies';
+
 /** QEMU's option syntax: a comma inside a value is written ",,". */
 export const qemuOptValue = (value: string): string => value.replace(/,/g, ',,');
 
@@ -29,10 +35,10 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   push('-nodefaults', '-no-user-config');
   push('-machine', `${spec.machine}${host.accel === 'kvm' ? ',vmport=off' : ''}`);
   push('-accel', host.accel);
-  push('-cpu', host.accel === 'kvm' ? 'host' : 'max');
+  push('-cpu', (host.accel === 'kvm' ? 'host' : 'max') + (spec.hyperv ? HYPERV_FLAGS : ''));
   push('-smp', String(spec.cpus));
   push('-m', `${spec.memoryMiB}M`);
-  push('-rtc', 'base=utc');
+  push('-rtc', spec.rtc === 'localtime' ? 'base=localtime' : 'base=utc');
   push('-pidfile', paths.pidFile);
   push('-msg', 'timestamp=on');
 

@@ -35,6 +35,7 @@ import { UsageNav, UsagePageOr } from '../features/usage/UsageNav';
 import { ImagesNav } from '../features/images/ImagesNav';
 import { ImagesPage } from '../features/images/ImagesPage';
 import { useImages } from '../features/images/store';
+import { OsCatalogNav, OsCatalogPageOr } from '../features/os/CatalogPage';
 
 function Dialogs() {
   const dialog = useUi((s) => s.dialog);
@@ -125,6 +126,7 @@ function MainWindow() {
         <aside className="sidebar" style={{ width: listWidth }} aria-label={t('list.label')}>
           <MachineList />
           <ImagesNav />
+          <OsCatalogNav />
           <StorageNav />
           <OpsNav />
           <UsageNav />
@@ -133,7 +135,7 @@ function MainWindow() {
         </aside>
         <Splitter value={listWidth} min={LIST_WIDTH.min} max={LIST_WIDTH.max} onChange={setListWidth} label={t('app.resizeList')} />
         <main className="content">
-          <OpsPageOr fallback={<UsagePageOr fallback={imagesPage ? <ImagesPage /> : storagePage ? <StoragePage /> : <RightPane />} />} />
+          <OsCatalogPageOr fallback={<OpsPageOr fallback={<UsagePageOr fallback={imagesPage ? <ImagesPage /> : storagePage ? <StoragePage /> : <RightPane />} />} />} />
         </main>
         {taskPanelOpen && <TaskPanel />}
       </div>

@@ -69,6 +69,20 @@ test('argv: TCG uses -cpu max and KVM uses -cpu host', () => {
   assert.equal(tcg[tcg.indexOf('-accel') + 1], 'tcg');
 });
 
+test('argv: a Windows guest (osinfo defaults) keeps its RTC in local time and gets Hyper-V enlightenments; golden', () => {
+  const win = VmSpecSchema.parse({ ...base, os: { family: 'windows', id: 'win11', name: 'Microsoft Windows 11' }, rtc: 'localtime', hyperv: true, disks: [{ ...base.disks[0], bus: 'sata' }], nics: [{ ...base.nics[0], model: 'e1000e', portForwards: [] }] });
+  const argv = buildQemuArgv(win, paths, { accel: 'tcg', ovmf: null });
+  assert.equal(argv[argv.indexOf('-rtc') + 1], 'base=localtime');
+  const cpu = argv[argv.indexOf('-cpu') + 1] ?? '';
+  assert.match(cpu, /^max,hv_relaxed,hv_vapic,hv_spinlocks=0x1fff,/);
+  for (const flag of ['hv_vpindex', 'hv_synic', 'hv_stimer', 'hv_time']) assert.ok(cpu.split(',').includes(flag), flag);
+  // a Linux guest keeps UTC and no hv_ flags
+  const linux = buildQemuArgv(base, paths, { accel: 'tcg', ovmf: null });
+  assert.equal(linux[linux.indexOf('-rtc') + 1], 'base=utc');
+  assert.equal(linux[linux.indexOf('-cpu') + 1], 'max');
+  golden('windows-hyperv-localtime', argv);
+});
+
 test('paths: socket folder falls back to /tmp when $HANGAR_HOME is too long for UNIX sockets', () => {
   assert.equal(runtimeRoot('/home/u/.local/share/hangar', 1000), '/home/u/.local/share/hangar/run');
   const long = '/very/' + 'x'.repeat(100) + '/hangar';

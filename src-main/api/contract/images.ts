@@ -82,6 +82,8 @@ export interface ImageInfo {
   /** The format of the original file when the import converted it. */
   sourceFormat: ImageFormat;
   os: { family: (typeof OS_FAMILIES)[number]; version: string };
+  /** The osinfo-db short id detected on the ISO at import ("win11", "debian11"), or null. */
+  osId: string | null;
   arch: (typeof IMAGE_ARCHES)[number];
   /** The ISO volume label, when there is one. */
   volumeLabel: string | null;

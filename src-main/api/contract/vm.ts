@@ -9,6 +9,14 @@ export type VmState = (typeof VM_STATES)[number];
 export const OS_FAMILIES = ['linux', 'windows', 'bsd', 'other'] as const;
 export type OsFamily = (typeof OS_FAMILIES)[number];
 
+/** The osinfo-db OS a VM was made for (os/), when one was chosen: short id and display name. */
+const OsIdentity = {
+  id: z.string().max(100).regex(/^[A-Za-z0-9._+-]+$/, { error: 'An OS id is an osinfo short id such as win11 or debian11.' }).optional(),
+  name: z.string().max(100).optional(),
+};
+/** Guest clock: Windows keeps the RTC in local time. */
+export const RTC_BASES = ['utc', 'localtime'] as const;
+
 export const DISK_BUSES = ['virtio', 'sata', 'ide', 'scsi'] as const;
 export const NIC_MODELS = ['virtio-net-pci', 'e1000', 'e1000e', 'rtl8139'] as const;
 export const MACHINE_TYPES = ['q35', 'pc'] as const;
@@ -84,11 +92,15 @@ export const VmSpecSchema = z
     id: z.uuid(),
     name: objectName('VM'),
     description: z.string().max(4000).default(''),
-    os: z.object({ family: z.enum(OS_FAMILIES), variant: z.string().max(64).default('') }).strict(),
+    os: z.object({ family: z.enum(OS_FAMILIES), variant: z.string().max(64).default(''), ...OsIdentity }).strict(),
     cpus: z.number().int().min(1).max(512),
     memoryMiB: z.number().int().min(16).max(16 * 1024 * 1024),
     firmware: z.enum(FIRMWARES),
+    secureBoot: z.boolean().default(false),
+    tpm: z.boolean().default(false),
     machine: z.enum(MACHINE_TYPES),
+    rtc: z.enum(RTC_BASES).default('utc'),
+    hyperv: z.boolean().default(false),
     disks: z.array(DiskSchema).max(16),
     cdrom: absolutePath('ISO').nullable(),
     kernel: z
@@ -131,11 +143,16 @@ export const VmCreateInput = z
     name: objectName('VM'),
     description: z.string().max(4000).default(''),
     hostId,
-    os: z.object({ family: z.enum(OS_FAMILIES).default('linux'), variant: z.string().max(64).default('') }).strict().default({ family: 'linux', variant: '' }),
+    os: z.object({ family: z.enum(OS_FAMILIES).default('linux'), variant: z.string().max(64).default(''), ...OsIdentity }).strict().default({ family: 'linux', variant: '' }),
     cpus: cpus.default(1),
     memoryMiB: memoryMiB.default(512),
     firmware: z.enum(FIRMWARES).default('bios'),
+    secureBoot: z.boolean().default(false),
+    tpm: z.boolean().default(false),
     machine: z.enum(MACHINE_TYPES).default('q35'),
+    rtc: z.enum(RTC_BASES).default('utc'),
+    /** Hyper-V enlightenments (hv_* CPU flags) for Windows guests. */
+    hyperv: z.boolean().default(false),
     /** A new, empty disk of this many bytes (0 or absent: no new disk). */
     diskSizeBytes: z.number().int().min(0).max(64 * 1024 ** 4, { error: 'Disk size is above 64 TiB.' }).default(0),
     diskFormat: z.enum(['qcow2', 'raw']).default('qcow2'),
@@ -165,11 +182,13 @@ export const VmUpdateInput = z
     vm: objectRef('VM'),
     name: objectName('VM').optional(),
     description: z.string().max(4000).optional(),
-    os: z.object({ family: z.enum(OS_FAMILIES), variant: z.string().max(64).default('') }).strict().optional(),
+    os: z.object({ family: z.enum(OS_FAMILIES), variant: z.string().max(64).default(''), ...OsIdentity }).strict().optional(),
     cpus: cpus.optional(),
     memoryMiB: memoryMiB.optional(),
     firmware: z.enum(FIRMWARES).optional(),
     machine: z.enum(MACHINE_TYPES).optional(),
+    rtc: z.enum(RTC_BASES).optional(),
+    hyperv: z.boolean().optional(),
     isoPath: absolutePath('ISO').nullable().optional(),
     nics: z.array(NicInput).max(8).optional(),
     display: z.enum(['vnc', 'none']).optional(),

@@ -104,7 +104,7 @@ export function ImageDrawer({ image, onClose }: { image: ImageInfo; onClose(): v
       <dl className="image-facts">
         {row(t('images.col.format'), image.sourceFormat !== image.format ? t('images.converted', { format: image.format, from: image.sourceFormat }) : image.format, 'image-format')}
         {row(t('images.col.status'), t(`images.status.${image.status}`))}
-        {row(t('images.col.os'), `${t(`os.family.${image.os.family}`)}${image.os.version ? ` · ${image.os.version}` : ''}`)}
+        {row(t('images.col.os'), image.format === 'iso' && image.osId === null && image.os.family === 'other' && !image.os.version ? t('osinfo.unknownOs') : `${t(`os.family.${image.os.family}`)}${image.os.version ? ` · ${image.os.version}` : ''}`)}
         {row(t('images.col.arch'), image.arch)}
         {image.volumeLabel && row(t('images.col.label'), <code>{image.volumeLabel}</code>, 'image-label')}
         {row(t('images.col.virtualSize'), formatBytes(image.virtualSize))}

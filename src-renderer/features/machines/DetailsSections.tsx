@@ -45,7 +45,7 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
         <Rows
           rows={[
             [t('fields.name'), vm.name],
-            [t('fields.os'), `${t(`os.family.${s.os.family}`)}${s.os.variant ? ` · ${osVariantLabel(s.os.variant, t)}` : ''}`],
+            [t('fields.os'), s.os.id ? `${s.os.name ?? s.os.id} (${s.os.id})` : `${t(`os.family.${s.os.family}`)}${s.os.variant ? ` · ${osVariantLabel(s.os.variant, t)}` : ''}`],
             [t('fields.description'), s.description ? <span className="pre-wrap">{s.description}</span> : none],
             [t('fields.autostart'), s.autostart ? t('common.yes') : t('common.no')],
             [t('details.created'), new Date(vm.createdAt).toLocaleString()],
@@ -60,6 +60,7 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
             [t('fields.memory'), formatBytes(s.memoryMiB * MiB, 0)],
             [t('fields.firmware'), t(`firmware.${s.firmware}`)],
             [t('fields.machine'), s.machine],
+            ...(s.rtc === 'localtime' || s.hyperv ? ([[t('osinfo.clock'), [s.rtc === 'localtime' ? t('osinfo.rtcLocal') : null, s.hyperv ? t('osinfo.hyperv') : null].filter(Boolean).join(' · ')]] as Array<[string, string]>) : []),
             [t('details.accel'), accel],
             [t('details.bootOrder'), s.bootOrder.map((b) => t(`details.boot.${b}`)).join(' → ') || none],
           ]}

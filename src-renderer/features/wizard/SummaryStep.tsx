@@ -12,12 +12,13 @@ export function SummaryStep({ form, generalError }: { form: FormApi; generalErro
   const bytes = diskBytes(d);
   const rows: Array<[string, string]> = [
     [t('fields.name'), d.name],
-    [t('fields.os'), `${t(`os.family.${d.family}`)} · ${osVariantLabel(d.variant, t)}`],
+    [t('fields.os'), d.osInfo ? `${d.osInfo.name} (${d.osInfo.id})` : `${t(`os.family.${d.family}`)} · ${osVariantLabel(d.variant, t)}`],
     [t('summary.media'), d.media === 'iso' ? d.isoPath : t('media.none')],
     ...(d.kernelEnabled ? ([[t('fields.kernel'), [d.kernelPath, d.initrdPath, d.append].filter(Boolean).join('  ·  ')]] as Array<[string, string]>) : []),
     [t('fields.cpus'), String(d.cpus)],
     [t('fields.memory'), formatBytes(d.memoryMiB * MiB)],
-    [t('fields.firmware'), `${t(`firmware.${d.firmware}`)} · ${d.machine}`],
+    [t('fields.firmware'), [t(`firmware.${d.firmware}`), ...(d.osInfo?.secureBoot && d.firmware === 'uefi' ? [t('osinfo.secureBoot')] : []), ...(d.osInfo?.tpm ? [t('osinfo.tpm')] : []), d.machine].join(' · ')],
+    ...(d.osInfo && (d.osInfo.rtc === 'localtime' || d.osInfo.hyperv) ? ([[t('osinfo.clock'), [d.osInfo.rtc === 'localtime' ? t('osinfo.rtcLocal') : null, d.osInfo.hyperv ? t('osinfo.hyperv') : null].filter(Boolean).join(' · ')]] as Array<[string, string]>) : []),
     [
       t('summary.disk'),
       d.image

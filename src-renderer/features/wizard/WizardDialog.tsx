@@ -16,6 +16,8 @@ import type { FormApi } from './form-api';
 import { SummaryStep } from './SummaryStep';
 import { useWizard } from './store';
 import { WizardHostField } from '../hosts/WizardHostField';
+import { OsPicker } from '../os/OsPicker';
+import { OsResourceHints } from '../os/OsResourceHints';
 
 const P = 'wizard';
 
@@ -134,9 +136,12 @@ export function WizardDialog() {
           <p className="step-intro muted">{t(`wizard.stepIntro.${w.step}`)}</p>
           {w.step === 'name' && <NameOsFields form={form} testPrefix={P} onChooseOs={(f, v) => w.choosePreset(f, v)} />}
           {w.step === 'name' && <WizardHostField />}
+          {w.step === 'name' && <OsPicker />}
           {w.step === 'media' && <MediaFields form={form} testPrefix={P} withKernel />}
           {w.step === 'hardware' && <HardwareFields form={form} testPrefix={P} firmwareDowngraded={w.firmwareDowngraded} />}
+          {w.step === 'hardware' && <OsResourceHints what="hardware" />}
           {w.step === 'disk' && <DiskFields form={form} testPrefix={P} />}
+          {w.step === 'disk' && <OsResourceHints what="disk" />}
           {w.step === 'network' && <NetworkFields form={form} testPrefix={P} />}
           {w.step === 'summary' && <SummaryStep form={form} generalError={w.generalError} />}
         </form>

@@ -46,9 +46,24 @@ export interface VmDraft {
   portForwards: PortForwardRow[];
   autostart: boolean;
   startAfterCreate: boolean;
+  /** The osinfo-db OS picked in the wizard (features/os/), with what it needs beyond the hardware fields. */
+  osInfo?: DraftOs | null;
   /** Boot from a library disk image (linked clone unless fullCopy); set by "Create VM from this image". */
   image?: { id: string; name: string } | null;
   fullCopy?: boolean;
+}
+
+export interface DraftOs {
+  id: string;
+  name: string;
+  vendor: string;
+  minimum: { cpus: number | null; memoryMiB: number | null; diskBytes: number | null };
+  recommended: { cpus: number | null; memoryMiB: number | null; diskBytes: number | null };
+  secureBoot: boolean;
+  tpm: boolean;
+  rtc: 'utc' | 'localtime';
+  hyperv: boolean;
+  notes: string[];
 }
 
 export type HostLimits = Pick<HostCapabilities, 'cpus' | 'memoryBytes' | 'diskFreeBytes' | 'ovmf'> | null;
@@ -200,7 +215,8 @@ export function toCreateInput(d: VmDraft): MethodInput<'vm.create'> {
   return {
     name: d.name,
     description: d.description,
-    os: { family: d.family, variant: d.variant },
+    os: { family: d.family, variant: d.variant, ...(d.osInfo ? { id: d.osInfo.id, name: d.osInfo.name.slice(0, 100) } : {}) },
+    ...(d.osInfo ? { secureBoot: d.osInfo.secureBoot && d.firmware === 'uefi', tpm: d.osInfo.tpm, rtc: d.osInfo.rtc, hyperv: d.osInfo.hyperv } : {}),
     cpus: d.cpus,
     memoryMiB: d.memoryMiB,
     firmware: d.firmware,

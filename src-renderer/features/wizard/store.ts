@@ -7,6 +7,7 @@ import { useWizardHost } from '../hosts/WizardHostField';
 import { useMachines } from '../machines/store';
 import { WIZARD_STEPS, normalizeField, stepIssues, stepOfField, allIssues, toCreateInput, type VmDraft, type WizardStep } from './form-logic';
 import { defaultPresetFor, presetById, presetDefaults } from './presets';
+import { draftPatchFor } from '../os/os-logic';
 
 interface WizardState {
   draft: VmDraft;
@@ -83,7 +84,7 @@ export const useWizard = create<WizardState>()((set, get) => ({
     const d = presetDefaults(preset, useHost.getState().caps);
     set({
       firmwareDowngraded: d.firmwareDowngraded,
-      draft: { ...get().draft, family: preset.family, variant: preset.id, cpus: d.cpus, memoryMiB: d.memoryMiB, firmware: d.firmware, machine: d.machine, diskSize: d.diskSize, diskBus: d.diskBus, nicModel: d.nicModel },
+      draft: { ...get().draft, osInfo: null, family: preset.family, variant: preset.id, cpus: d.cpus, memoryMiB: d.memoryMiB, firmware: d.firmware, machine: d.machine, diskSize: d.diskSize, diskBus: d.diskBus, nicModel: d.nicModel },
     });
   },
 
@@ -159,6 +160,15 @@ export function openNewVmWizardFromImage(image: ImageInfo): void {
         ? { ...draft, memoryMiB, media: 'iso', isoPath: image.path, image: null }
         : { ...draft, memoryMiB, media: 'none', isoPath: '', diskEnabled: false, image: { id: image.id, name: image.name }, fullCopy: false },
   });
+  // the OS osinfo-db detected on the ISO at import: its defaults, as if picked in the wizard
+  if (image.osId)
+    void api.call('os.get', { id: image.osId }).then(
+      (os) => {
+        const { patch, firmwareDowngraded } = draftPatchFor(os, useHost.getState().caps);
+        useWizard.setState((s) => ({ draft: { ...s.draft, ...patch }, firmwareDowngraded }));
+      },
+      () => undefined, // without osinfo-db the family guess stays
+    );
 }
 
 /** Open the wizard on a fresh draft (presets follow the host as it is now). */
