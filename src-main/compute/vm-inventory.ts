@@ -109,6 +109,9 @@ export class VmInventory {
         kernel: input.kernel ? { path: input.kernel.path, initrd: input.kernel.initrd ?? null, append: input.kernel.append } : null,
         nics: nicsFrom(input.nics),
         display: input.display,
+        guestAgent: input.guestAgent,
+        sharedFolders: [],
+        clipboard: input.clipboard,
         bootOrder: input.isoPath ? ['cdrom', 'disk'] : ['disk', 'cdrom'],
         autostart: input.autostart,
       };
@@ -151,6 +154,8 @@ export class VmInventory {
       ...(input.firmware !== undefined && { firmware: input.firmware }),
       ...(input.machine !== undefined && { machine: input.machine }),
       ...(input.display !== undefined && { display: input.display }),
+      ...(input.guestAgent !== undefined && { guestAgent: input.guestAgent }),
+      ...(input.clipboard !== undefined && { clipboard: input.clipboard }),
       ...(input.autostart !== undefined && { autostart: input.autostart }),
       ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
       ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),
