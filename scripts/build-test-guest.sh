@@ -362,15 +362,15 @@ ID=hangar-test-guest
 ID_LIKE=debian
 VERSION_ID="1"
 EOF
-# qemu-ga's guest-shutdown runs "/sbin/shutdown -P|-H|-r +0 MESSAGE"; busybox has no such applet.
+# qemu-ga's guest-shutdown runs "/sbin/shutdown -h -P|-H|-r +0 MESSAGE"; busybox has no such applet.
 cat >"$ROOT/sbin/shutdown" <<'EOF'
 #!/bin/sh
 # guest-shutdown from qemu-ga: power off (or reboot with -r) at once.
 echo "shutdown: $* (from the guest agent)" >/dev/console
 sync
-case "$1" in
--r) reboot -f ;;
--H) halt -f ;;
+case " $* " in
+*" -r "*) reboot -f ;;
+*" -H "*) halt -f ;;
 *) poweroff -f ;;
 esac
 EOF
