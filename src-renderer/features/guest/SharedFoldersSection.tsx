@@ -4,6 +4,7 @@ import type { SharesInfo, VmInfo } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
 import { toast } from '../../components/toast-store';
+import './guest.css';
 
 /** Settings → "Shared folders": host folders shared over virtio-9p, with the mount command for the guest. */
 export function SharedFoldersSection({ vm, editable }: { vm: VmInfo; editable: boolean }) {
