@@ -21,7 +21,17 @@
 #   * powers off when the ACPI power button is pressed (QMP system_powerdown);
 #   * runs a root shell with the prompt "guest# " on ttyS0 (and tty1);
 #   * loads virtio-blk/virtio-net/virtio-scsi/ata_piix drivers, so hot-plugged
-#     disks show up in /proc/partitions, and runs DHCP on eth0 if it exists.
+#     disks show up in /proc/partitions, and runs DHCP on eth0 if it exists;
+#   * runs qemu-ga (the binary and its shared libraries are copied from this
+#     host's Debian qemu-guest-agent package) on the virtio-serial port
+#     org.qemu.guest_agent.0 when the VM has one, logging verbosely to
+#     /var/log/qemu-ga.log (so the log shows each command, e.g. fsfreeze);
+#   * ignores the ACPI power button when the kernel command line holds
+#     "hangar.acpi=ignore" (a guest only the agent can shut down).
+#
+# Variant: HANGAR_GUEST_KERNEL=generic builds the same guest on Debian's
+# generic kernel (linux-image-amd64), which has the 9p modules the cloud kernel
+# lacks (9p, 9pnet_virtio are loaded at boot); default output test/.guest-9p/.
 #
 # Usage:
 #   scripts/build-test-guest.sh [OUT_DIR]
@@ -45,11 +55,15 @@ set -euo pipefail
 SCRIPT_PATH="$(readlink -f "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd)"
 
-OUT="$(realpath -m "${1:-${HANGAR_TEST_GUEST_DIR:-$REPO_ROOT/test/.guest}}")"
+GUEST_KERNEL="${HANGAR_GUEST_KERNEL:-cloud}"
+case "$GUEST_KERNEL" in
+cloud) DEFAULT_OUT="$REPO_ROOT/test/.guest" KERNEL_METAPACKAGE="linux-image-cloud-amd64" ;;
+generic) DEFAULT_OUT="$REPO_ROOT/test/.guest-9p" KERNEL_METAPACKAGE="linux-image-amd64" ;;
+*) echo "build-test-guest: HANGAR_GUEST_KERNEL must be cloud or generic" >&2; exit 2 ;;
+esac
+OUT="$(realpath -m "${1:-${HANGAR_TEST_GUEST_DIR:-$DEFAULT_OUT}}")"
 CACHE="$OUT/cache"
 STAMP="$OUT/.stamp"
-
-KERNEL_METAPACKAGE="linux-image-cloud-amd64"
 
 # Line printed by the guest once it is ready, and its shell prompt.
 BANNER="HANGAR-TEST-GUEST READY"
@@ -74,7 +88,13 @@ MODULES=(
 	ata_piix      # IDE disks / CD-ROMs of the i440fx "pc" machine
 	sd_mod        # SCSI/ATA disks
 	sr_mod        # SCSI/ATA CD-ROMs
+	virtio_console # virtio-serial ports (the guest agent's channel)
 )
+# The generic kernel's 9p file system over virtio (shared folders).
+[[ "$GUEST_KERNEL" == generic ]] && MODULES+=(9p 9pnet_virtio)
+
+# The guest agent: Debian's qemu-ga binary and the shared libraries it links.
+QEMU_GA=/usr/sbin/qemu-ga
 
 DISK_SIZE_MIB=64
 
@@ -149,6 +169,12 @@ mkdir -p "$OUT"
 exec 9>"$OUT/.lock"
 flock 9
 
+# The shared libraries qemu-ga needs (and the dynamic loader), as host paths.
+qemu_ga_libs() {
+	[[ -x "$QEMU_GA" ]] || return 0
+	ldd "$QEMU_GA" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' | sort -u
+}
+
 # Sets KERNEL_PKG_NAME, KERNEL_PKG_VERSION, DEB (its file in the cache) and
 # STAMP_KEY (a hash of everything that influences the output bytes).
 resolve_inputs() {
@@ -167,7 +193,9 @@ resolve_inputs() {
 			echo "$KERNEL_PKG_NAME=$KERNEL_PKG_VERSION"
 			echo "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
 			dpkg-query -W busybox-static isolinux syslinux syslinux-common mtools \
-				dosfstools xorriso cpio gzip qemu-utils 2>/dev/null || true
+				dosfstools xorriso cpio gzip qemu-utils qemu-guest-agent 2>/dev/null || true
+			# the agent's libraries: their bytes end up in the initramfs
+			for lib in $(qemu_ga_libs); do sha256sum "$lib"; done
 		} | sha256sum | cut -d' ' -f1
 	)"
 }
@@ -186,7 +214,8 @@ if up_to_date; then
 	exit 0
 fi
 
-require_cmd cpio gzip xz xorriso mcopy mkfs.vfat syslinux qemu-img
+require_cmd cpio gzip xz xorriso mcopy mkfs.vfat syslinux qemu-img ldd
+[[ -x "$QEMU_GA" ]] || die "$QEMU_GA missing (apt-get install -y qemu-guest-agent)"
 [[ -x "$BUSYBOX" ]] || die "$BUSYBOX missing (apt-get install -y busybox-static)"
 dpkg-query -W busybox-static >/dev/null 2>&1 ||
 	die "busybox-static is required (a dynamically linked busybox cannot run in the guest)"
@@ -291,7 +320,7 @@ add_module() {
 	fi
 	[[ -n "${MOD_FILE[$name]:-}" ]] || die "module $name not found in $KERNEL_PKG_NAME"
 	for dep in $(module_depends "$name"); do
-		add_module "$dep"
+		add_module "${dep//-/_}" # "t10-pi" -> t10_pi, like mod_name
 	done
 	LOAD_ORDER+=("$name")
 }
@@ -317,6 +346,35 @@ while IFS= read -r applet; do
 	*) ;; # "linuxrc": not wanted, /init is ours
 	esac
 done < <("$BUSYBOX" --list-full)
+
+# qemu-ga and its libraries at the same paths as on this (Debian) host.
+mkdir -p "$ROOT/var/log" "$ROOT/lib64"
+cp "$QEMU_GA" "$ROOT/usr/sbin/qemu-ga"
+for lib in $(qemu_ga_libs); do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
+ln -s /run "$ROOT/var/run"
+cat >"$ROOT/etc/os-release" <<'EOF'
+PRETTY_NAME="Hangar test guest"
+NAME="Hangar test guest"
+ID=hangar-test-guest
+ID_LIKE=debian
+VERSION_ID="1"
+EOF
+# qemu-ga's guest-shutdown runs "/sbin/shutdown -h -P|-H|-r +0 MESSAGE"; busybox has no such applet.
+cat >"$ROOT/sbin/shutdown" <<'EOF'
+#!/bin/sh
+# guest-shutdown from qemu-ga: power off (or reboot with -r) at once.
+echo "shutdown: $* (from the guest agent)" >/dev/console
+sync
+case " $* " in
+*" -r "*) reboot -f ;;
+*" -H "*) halt -f ;;
+*) poweroff -f ;;
+esac
+EOF
+chmod 755 "$ROOT/sbin/shutdown"
 
 # Modules, decompressed, plus the order to load them in.
 for m in "${LOAD_ORDER[@]}"; do
@@ -378,6 +436,13 @@ for dev in /sys/class/input/event*; do
 	fi
 done
 
+case " $(cat /proc/cmdline) " in
+*" hangar.acpi=ignore "*)
+	echo "init: ignoring the ACPI power button (hangar.acpi=ignore)"
+	power_button=
+	;;
+esac
+
 if [ -n "$power_button" ]; then
 	exec 3<"/dev/input/$power_button"
 	(
@@ -387,8 +452,30 @@ if [ -n "$power_button" ]; then
 		poweroff -f
 	) &
 	exec 3<&-
-else
+elif ! grep -q 'hangar.acpi=ignore' /proc/cmdline; then
 	echo "init: no ACPI power button found" >&2
+fi
+
+# The guest agent, on the virtio-serial port named org.qemu.guest_agent.0
+# (no udev here: find the port by its name in sysfs; ports appear shortly
+# after virtio_console is loaded).
+agent_port=
+serial_devices=$(grep -l 0x0003 /sys/bus/virtio/devices/*/device 2>/dev/null)
+[ -n "$serial_devices" ] && for _ in 1 2 3 4 5 6 7 8 9 10; do
+	for port in /sys/class/virtio-ports/vport*; do
+		if [ "$(cat "$port/name" 2>/dev/null)" = org.qemu.guest_agent.0 ]; then
+			agent_port="/dev/${port##*/}"
+		fi
+	done
+	[ -n "$agent_port" ] && break
+	sleep 0.2
+done
+if [ -n "$agent_port" ]; then
+	mkdir -p /dev/virtio-ports
+	ln -sf "$agent_port" /dev/virtio-ports/org.qemu.guest_agent.0
+	qemu-ga -m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 \
+		-l /var/log/qemu-ga.log -v -t /run </dev/null >/dev/null 2>&1 &
+	echo "init: guest agent started on $agent_port"
 fi
 
 # DHCP on the first NIC, in the background (QEMU user-mode NAT serves DHCP).
@@ -530,6 +617,8 @@ cat >"$WORK/manifest.json" <<EOF
   "banner": "$BANNER",
   "prompt": "$PROMPT",
   "hostname": "$GUEST_HOSTNAME",
+  "guestKernel": "$GUEST_KERNEL",
+  "agent": "/usr/sbin/qemu-ga",
   "kernelVersion": "$KVER",
   "kernelPackage": "$KERNEL_PKG_NAME",
   "kernelPackageVersion": "$KERNEL_PKG_VERSION",

@@ -41,8 +41,21 @@ export function vmDetails(v: VmInfo): string {
     const mode = n.mode === 'internal' ? `internal network "${n.network ?? ''}"` : n.mode === 'bridge' ? `bridge ${n.bridge ?? ''}` : 'NAT';
     lines.push(`NIC:         ${n.model} ${n.mac} ${mode}${fwd ? ` [${fwd}]` : ''}`);
   }
+  for (const f of v.spec.sharedFolders ?? []) lines.push(`Share:       ${f.path} as "${f.tag}"${f.readOnly ? ' (read-only)' : ''}`);
+  if (v.guest) lines.push(...guestLines(v.guest));
   if (v.state === 'crashed' && v.lastSerialLines.length) lines.push('Last serial lines:', ...v.lastSerialLines.map((l) => `  ${l}`));
   return lines.join('\n');
+}
+
+/** The guest agent's view (vm show, vm ip). */
+export function guestLines(g: NonNullable<VmInfo['guest']>): string[] {
+  const state = { connected: 'connected', 'not-responding': 'not installed or not answering', disabled: 'off (no agent channel)', off: 'VM not running' }[g.agent];
+  const lines = [`Agent:       ${state}`];
+  if (g.hostname) lines.push(`Hostname:    ${g.hostname}`);
+  if (g.os) lines.push(`Guest OS:    ${g.os.name}${g.os.kernel ? ` (kernel ${g.os.kernel})` : ''}`);
+  if (g.ips.length) lines.push(`IP:          ${g.ips.join(', ')}`);
+  if (g.installHint) lines.push(`Install:     ${g.installHint}`);
+  return lines;
 }
 
 export function doctorReport(c: HostCapabilities): { text: string; ok: boolean } {

@@ -113,6 +113,9 @@ export class VmInventory {
         kernel: input.kernel ? { path: input.kernel.path, initrd: input.kernel.initrd ?? null, append: input.kernel.append } : null,
         nics: nicsFrom(input.nics),
         display: input.display,
+        guestAgent: input.guestAgent,
+        sharedFolders: [],
+        clipboard: input.clipboard,
         bootOrder: input.isoPath ? ['cdrom', 'disk'] : ['disk', 'cdrom'],
         autostart: input.autostart,
       };
@@ -157,6 +160,8 @@ export class VmInventory {
       ...(input.rtc !== undefined && { rtc: input.rtc }),
       ...(input.hyperv !== undefined && { hyperv: input.hyperv }),
       ...(input.display !== undefined && { display: input.display }),
+      ...(input.guestAgent !== undefined && { guestAgent: input.guestAgent }),
+      ...(input.clipboard !== undefined && { clipboard: input.clipboard }),
       ...(input.autostart !== undefined && { autostart: input.autostart }),
       ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
       ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),

@@ -27,6 +27,8 @@ export class VmRuntime {
   /** QEMU's SHUTDOWN reason when we saw it ("guest-shutdown", "host-signal", "host-qmp-quit", ...). */
   private shutdownReason: string | null = null;
   private exiting: Promise<void> | null = null;
+  /** Set when Hangar asked the guest agent to shut down, so the verdict says so. */
+  shutdownViaAgent = false;
 
   constructor(
     readonly vmId: string,
@@ -96,7 +98,7 @@ export class VmRuntime {
           this.exiting = null;
           return;
         }
-        this.callbacks.onExit(await judgeExit(this.host, this.paths, record, this.shutdownReason));
+        this.callbacks.onExit(await judgeExit(this.host, this.paths, record, this.shutdownViaAgent ? 'guest-agent' : this.shutdownReason));
       })();
     }
     return this.exiting;
@@ -116,7 +118,8 @@ export async function judgeExit(host: Host, paths: VmPaths, record: Awaited<Retu
   if (intent === 'kill') return { state: 'stopped', reason: 'Forced off.', at, lastSerialLines: [] };
   if (record && record.status === 0) {
     // QEMU also exits 0 when told to quit by a signal on the host (SIGTERM/SIGINT): say so.
-    const reason = shutdownReason === 'host-signal' ? 'QEMU was stopped by a signal on the host (SIGTERM or SIGINT).' : 'The guest powered off.';
+    const reason =
+      shutdownReason === 'host-signal' ? 'QEMU was stopped by a signal on the host (SIGTERM or SIGINT).' : shutdownReason === 'guest-agent' ? 'The guest powered off (shut down through the guest agent).' : 'The guest powered off.';
     return { state: 'stopped', reason, at, lastSerialLines: [] };
   }
   const reason = record ? describeExit(record.status) : 'QEMU ended without recording why (was the host restarted?).';

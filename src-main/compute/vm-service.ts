@@ -44,6 +44,8 @@ export class VmService {
   imageDisk: ((ref: string, hostId: string, vmId: string, vmDir: string, fullCopy: boolean, fileName: string) => Promise<{ path: string; format: 'qcow2' }>) | null = null;
 
   private readonly inventory: VmInventory;
+  /** Set by the engine: shut down through the guest agent; false when none answers (then ACPI). */
+  agentShutdown: ((vm: VmInfo) => Promise<boolean>) | null = null;
 
   constructor(
     private readonly repo: VmRepository,
@@ -165,18 +167,21 @@ export class VmService {
     const runtime = this.runtimeFor(vm, await this.paths(vm));
     const qmp = await runtime.ensureQmp();
     await this.hosts.get(vm.hostId).fs.writeFileAtomic(runtime.paths.intentFile, 'acpi\n');
-    this.setState(vm.id, 'stopping', 'Asked the guest to shut down (ACPI power button).');
-    await qmp.command('system_powerdown');
+    // the guest agent first (guest/guest-service.ts), ACPI when no agent answers
+    const viaAgent = (await this.agentShutdown?.(vm).catch(() => false)) === true;
+    runtime.shutdownViaAgent = viaAgent;
+    this.setState(vm.id, 'stopping', viaAgent ? 'Asked the guest to shut down (guest agent).' : 'Asked the guest to shut down (ACPI power button).');
+    if (!viaAgent) await qmp.command('system_powerdown');
     if (!wait) return this.resolve(vm.id);
     try {
       const record = await waitForExit(runtime.host, runtime.paths, runtime.pid, vm.id, timeoutSec * 1000);
-      await this.finish(vm.id, await judgeExit(runtime.host, runtime.paths, record, 'guest-shutdown'));
+      await this.finish(vm.id, await judgeExit(runtime.host, runtime.paths, record, viaAgent ? 'guest-agent' : 'guest-shutdown'));
     } catch {
       const state = await runtime.queryStatus().catch(() => 'running' as VmState);
       this.setState(vm.id, state === 'stopping' ? 'running' : state, null);
       throw new HangarError(
         'TIMEOUT',
-        `The guest "${vm.name}" did not power off within ${timeoutSec} s. It may not react to the ACPI power button: force it off (Force off, or "hangar vm kill ${vm.name}").`,
+        `The guest "${vm.name}" did not power off within ${timeoutSec} s. It may not react to ${viaAgent ? 'its guest agent' : 'the ACPI power button'}: force it off (Force off, or "hangar vm kill ${vm.name}").`,
         { canForce: true },
       );
     } finally {
@@ -397,7 +402,7 @@ export class VmService {
 
   /** The QEMU argv of this VM on a host with these capabilities (start and live migration). */
   argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities): string[] {
-    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
+    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, qemuVersion: caps.qemu?.version, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
   }
 
   /**

@@ -36,6 +36,9 @@ import { BillingService } from '../metering/billing-service';
 import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
 import { defaultHangarHome } from '../util/home';
+import { GuestService } from '../guest/guest-service';
+import { guestHandlers } from '../guest/handlers';
+import { ShareService } from '../guest/shares';
 import { EventBus } from './event-bus';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
 
@@ -77,6 +80,8 @@ export class Engine {
   readonly billing: BillingService;
   readonly storage: Storage;
   readonly os: OsService;
+  readonly guest: GuestService;
+  readonly shares: ShareService;
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -107,8 +112,13 @@ export class Engine {
     this.consoles = new ConsoleService(this.vms, this.hosts);
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
+    this.guest = new GuestService(this.vms, this.hosts);
+    this.shares = new ShareService(this.vms, this.hosts);
+    // the guest agent: shutdown before ACPI, freeze/thaw around snapshots, clock after a RAM revert
+    this.vms.agentShutdown = (vm) => this.guest.shutdown(vm);
+    this.storage.snapshots.guestHooks = { freeze: (vm) => this.guest.freeze(vm), setClock: (vm) => this.guest.setClock(vm) };
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...osHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...osHandlers(this), ...guestHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

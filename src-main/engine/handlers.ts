@@ -18,9 +18,15 @@ export function coreHandlers(e: Engine) {
     'vm.list': async () => {
       // Short-lived (CLI) engines check pids now; long-lived ones are kept current by QMP events.
       if (!e.vms.watching) await e.vms.reconcileAll();
-      return e.vms.list();
+      return e.vms.list().map((vm) => {
+        const guest = e.guest.cached(vm);
+        return guest ? { ...vm, guest } : vm;
+      });
     },
-    'vm.get': async (i) => e.vms.resolveFresh(i.vm),
+    'vm.get': async (i) => {
+      const vm = await e.vms.resolveFresh(i.vm);
+      return { ...vm, guest: await e.guest.info(vm.id) };
+    },
     'vm.create': async (i) => e.vms.create(i),
     'vm.update': async (i) => e.vms.update(i),
     'vm.delete': async (i) => e.vms.delete(i.vm, i.deleteDisks),
@@ -28,7 +34,12 @@ export function coreHandlers(e: Engine) {
     'vm.stop': async (i) => e.vms.stop(i.vm, i.timeoutSec, i.wait),
     'vm.kill': async (i) => e.vms.kill(i.vm),
     'vm.pause': async (i) => e.vms.pause(i.vm),
-    'vm.resume': async (i) => e.vms.resume(i.vm),
+    'vm.resume': async (i) => {
+      const vm = await e.vms.resume(i.vm);
+      // the guest's clock stood still while paused: set it through the agent, in the background
+      void e.guest.setClock(vm);
+      return vm;
+    },
     'vm.reset': async (i) => e.vms.reset(i.vm),
     'vm.serialTail': async (i) => e.vms.serialTail(i.vm, i.maxBytes),
     'task.list': async () => e.tasks.list(),

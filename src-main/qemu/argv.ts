@@ -1,5 +1,6 @@
 import type { Disk, Nic, VmSpec } from '../api/contract';
 import type { VmPaths } from './paths';
+import { guestDevices } from '../guest/guest-argv';
 
 /**
  * VmSpec → QEMU argv: a pure function, golden-tested (test/unit/argv.test.ts).
@@ -12,6 +13,8 @@ export interface ArgvHostFacts {
   ovmf: { code: string; vars: string } | null;
   /** Internal networks the NICs name → their multicast group and UDP port (network/network-service.ts). */
   internalNetworks?: Record<string, { mcastGroup: string; mcastPort: number }>;
+  /** QEMU's version, for devices newer QEMUs have (guest/guest-argv.ts: qemu-vdagent). */
+  qemuVersion?: string | undefined;
 }
 
 /** Free PCIe root ports on q35 for hot-plugged disks (`hp0`..; see storage/hotplug.ts). */
@@ -105,6 +108,8 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
     const boot = i === 0 ? bootIndex('network') : null;
     push('-device', `${nic.model},id=nic${i},netdev=net${i},mac=${nic.mac}${boot === null ? '' : `,bootindex=${boot}`}`);
   });
+
+  push(...guestDevices(spec, paths, { qemuVersion: host.qemuVersion }));
 
   // The balloon gives the guest's own view of its memory to the stats sampler.
   push('-device', 'virtio-balloon-pci,id=balloon0');

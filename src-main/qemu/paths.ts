@@ -21,6 +21,8 @@ export interface VmPaths {
   qmpSocket: string;
   serialSocket: string;
   vncSocket: string;
+  /** qemu-guest-agent's virtio-serial channel (guest/qga.ts). */
+  qgaSocket: string;
 }
 
 const SOCKET_PATH_MAX = 100;
@@ -50,5 +52,6 @@ export function vmPaths(hangarHome: string, runRoot: string, vmId: string): VmPa
     qmpSocket: path.join(runDir, 'qmp.sock'),
     serialSocket: path.join(runDir, 'serial.sock'),
     vncSocket: path.join(runDir, 'vnc.sock'),
+    qgaSocket: path.join(runDir, 'qga.sock'),
   };
 }

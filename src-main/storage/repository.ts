@@ -32,6 +32,8 @@ export interface SnapshotRow {
   hasRam: boolean;
   vmStateBytes: number;
   createdAt: string;
+  /** Guest file systems frozen by the agent during the snapshot (migration 013); null: not recorded. */
+  consistency?: 'consistent' | 'crash-consistent' | null;
 }
 
 interface RawPool {
@@ -61,6 +63,7 @@ interface RawSnapshot {
   has_ram: number;
   vm_state_bytes: number;
   created_at: string;
+  consistency?: string | null;
 }
 
 const pool = (r: RawPool): PoolRow => ({ id: r.id, name: r.name, hostId: r.host_id, path: r.path, isDefault: r.is_default === 1, createdAt: r.created_at });
@@ -83,6 +86,7 @@ const snapshot = (r: RawSnapshot): SnapshotRow => ({
   hasRam: r.has_ram === 1,
   vmStateBytes: r.vm_state_bytes,
   createdAt: r.created_at,
+  consistency: r.consistency === 'consistent' || r.consistency === 'crash-consistent' ? r.consistency : null,
 });
 
 export class StorageRepository {
@@ -199,6 +203,10 @@ export class StorageRepository {
       .prepare('INSERT INTO vm_snapshots (id, vm_id, name, description, parent_id, has_ram, vm_state_bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(s.id, s.vmId, s.name, s.description, s.parentId, s.hasRam ? 1 : 0, s.vmStateBytes, createdAt);
     return { ...s, createdAt };
+  }
+
+  setSnapshotConsistency(id: string, consistency: 'consistent' | 'crash-consistent'): void {
+    this.db.prepare('UPDATE vm_snapshots SET consistency = ? WHERE id = ?').run(consistency, id);
   }
 
   /** Remove a snapshot; its children move up to its parent; if it was current, its parent becomes current. */

@@ -18,6 +18,9 @@ const JOB_TIMEOUT_MS = 10 * 60 * 1000;
  * our table, with the snapshot that is "current" (the one the VM's present state descends from).
  */
 export class SnapshotService {
+  /** Set by the engine: the guest agent's freeze/thaw and clock (guest/guest-service.ts). */
+  guestHooks: SnapshotGuestHooks | null = null;
+
   constructor(private readonly deps: StorageDeps) {}
 
   /** Why this VM cannot hold snapshots (a raw writable disk, no qcow2 disk), or null. */
@@ -50,11 +53,19 @@ export class SnapshotService {
     settled(vm);
     const live = isLive(vm);
     return this.task(vm.id, 'snapshot.create', `Snapshot ${vm.name}: ${input.name}`, input.wait, async (ctx) => {
+      // a stopped VM's disks have no writes in flight; a running one's are consistent only when frozen
+      let consistency: 'consistent' | 'crash-consistent' = vm.state === 'stopped' ? 'consistent' : 'crash-consistent';
       if (live) {
-        await this.deps.vms.withQmp(vm.id, async (qmp) => {
-          const nodes = await writableQcow2Nodes(qmp);
-          await runJob(qmp, ctx, 'snapshot-save', { tag: input.name, vmstate: nodes[0]!, devices: nodes }, 'Saving disks and memory');
-        });
+        ctx.progress(0, 'Freezing the guest file systems');
+        const frozen = vm.state === 'running' ? await this.guestHooks?.freeze(vm).catch(() => null) : null;
+        try {
+          await this.deps.vms.withQmp(vm.id, async (qmp) => {
+            const nodes = await writableQcow2Nodes(qmp);
+            await runJob(qmp, ctx, 'snapshot-save', { tag: input.name, vmstate: nodes[0]!, devices: nodes }, 'Saving disks and memory');
+          });
+        } finally {
+          if (frozen) consistency = (await frozen.thaw()) ? 'consistent' : 'crash-consistent';
+        }
       } else {
         const done: string[] = [];
         try {
@@ -79,9 +90,10 @@ export class SnapshotService {
         hasRam: live,
         vmStateBytes: info?.snapshots.find((s) => s.name === input.name)?.vmStateBytes ?? 0,
       });
+      this.deps.repo.setSnapshotConsistency(row.id, consistency);
       this.deps.repo.setCurrentSnapshot(vm.id, row.id);
       this.deps.events.emit('storage.changed', { what: 'snapshot', id: row.id, vmId: vm.id });
-      return { snapshotId: row.id, vmId: vm.id };
+      return { snapshotId: row.id, vmId: vm.id, consistency };
     });
   }
 
@@ -103,6 +115,8 @@ export class SnapshotService {
           // snapshot-load pauses the guest while it loads, and resumes it if it was running
           await runJob(qmp, ctx, 'snapshot-load', { tag: snap.name, vmstate: nodes[0]!, devices: nodes }, 'Loading disks and memory');
         });
+        // the guest's clock stopped at the snapshot's time: set it (guest agent), in the background
+        void this.guestHooks?.setClock(vm).catch(() => undefined);
       } else {
         for (const [i, d] of disks.entries()) {
           ctx.progress(i / disks.length, `Reverting ${d}`);
@@ -174,6 +188,13 @@ export class SnapshotService {
   }
 }
 
+/** What snapshots need of the guest agent (guest/guest-service.ts); absent agent: null / false. */
+export interface SnapshotGuestHooks {
+  /** Freeze the guest's file systems; null when no agent answers. `thaw` resolves true when the thaw worked. */
+  freeze(vm: VmInfo): Promise<{ thaw(): Promise<boolean> } | null>;
+  setClock(vm: VmInfo): Promise<boolean>;
+}
+
 const qcow2Disks = (vm: VmInfo): string[] => vm.spec.disks.filter((d) => d.format === 'qcow2' && !d.readOnly).map((d) => d.path);
 
 function settled(vm: VmInfo): void {
@@ -181,7 +202,7 @@ function settled(vm: VmInfo): void {
 }
 
 function toInfo(s: SnapshotRow, current: string | null): SnapshotInfo {
-  return { id: s.id, vmId: s.vmId, name: s.name, description: s.description, parentId: s.parentId, createdAt: s.createdAt, hasRam: s.hasRam, vmStateBytes: s.vmStateBytes, current: s.id === current };
+  return { id: s.id, vmId: s.vmId, name: s.name, description: s.description, parentId: s.parentId, createdAt: s.createdAt, hasRam: s.hasRam, vmStateBytes: s.vmStateBytes, current: s.id === current, consistency: s.consistency ?? null };
 }
 
 async function writableQcow2NodesWithFiles(qmp: QmpClient): Promise<Array<{ nodeName: string; file: string }>> {

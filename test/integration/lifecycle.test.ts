@@ -19,6 +19,8 @@ const guestVm = (name: string) => ({
   memoryMiB: 128,
   display: 'none' as const,
   nics: [],
+  // no guest agent channel: these tests are about the ACPI power button (the agent path: guest.test.ts)
+  guestAgent: false,
   kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND },
 });
 

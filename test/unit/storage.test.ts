@@ -35,6 +35,9 @@ const spec = (disks: VmSpec['disks'], machine: VmSpec['machine'] = 'q35'): VmSpe
   kernel: null,
   nics: [],
   display: 'none',
+  guestAgent: true,
+  sharedFolders: [],
+  clipboard: true,
   bootOrder: ['disk'],
   autostart: false,
 });

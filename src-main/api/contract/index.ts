@@ -12,6 +12,7 @@ import { hostMethods } from './hosts';
 import { metricsMethods } from './metrics';
 import { billingMethods } from './billing';
 import { osMethods } from './os';
+import { guestMethods } from './guest';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -30,6 +31,7 @@ export const contract = {
   ...metricsMethods,
   ...billingMethods,
   ...osMethods,
+  ...guestMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -56,4 +58,5 @@ export * from './hosts';
 export * from './metrics';
 export * from './billing';
 export * from './os';
+export * from './guest';
 export { objectName, NAME_MAX } from './common';

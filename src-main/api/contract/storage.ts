@@ -96,6 +96,8 @@ export interface SnapshotInfo {
   vmStateBytes: number;
   /** The snapshot the VM's current state descends from. */
   current: boolean;
+  /** "consistent": the guest agent froze the file systems (or the VM was off); "crash-consistent": like a power cut; null: unknown. */
+  consistency?: 'consistent' | 'crash-consistent' | null;
 }
 
 export interface SnapshotTree {

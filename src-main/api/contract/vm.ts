@@ -83,6 +83,19 @@ export const DiskSchema = z
 export type Disk = z.infer<typeof DiskSchema>;
 
 /**
+ * A host folder shared with the guest over virtio-9p (QEMU's "local" fsdev, security model
+ * mapped-xattr: see guest/shares.ts for why). `tag` is what the guest mounts.
+ */
+export const SharedFolderSchema = z
+  .object({
+    tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$/, { error: 'A mount tag is 1–31 letters, digits, ".", "_" or "-", starting with a letter or digit.' }),
+    path: absolutePath('Shared folder'),
+    readOnly: z.boolean().default(false),
+  })
+  .strict();
+export type SharedFolder = z.infer<typeof SharedFolderSchema>;
+
+/**
  * The versioned, complete description of a VM. QEMU's argv is a pure function of it
  * (qemu/argv.ts). Bump `version` and add a migration in compute/vm-spec.ts when its shape changes.
  */
@@ -109,6 +122,12 @@ export const VmSpecSchema = z
       .nullable(),
     nics: z.array(NicSchema).max(8),
     display: z.enum(['vnc', 'none']),
+    /** qemu-guest-agent channel (virtio-serial port org.qemu.guest_agent.0); see guest/. */
+    guestAgent: z.boolean().default(true),
+    /** Host folders shared with the guest (virtio-9p); see guest/shares.ts. */
+    sharedFolders: z.array(SharedFolderSchema).max(8).default([]),
+    /** Clipboard through a qemu-vdagent chardev (VNC display only; the guest needs spice-vdagent). */
+    clipboard: z.boolean().default(true),
     bootOrder: z.array(z.enum(['disk', 'cdrom', 'network'])).max(3),
     autostart: z.boolean().default(false),
   })
@@ -170,6 +189,8 @@ export const VmCreateInput = z
       .optional(),
     nics: z.array(NicInput).max(8).default([{ model: 'virtio-net-pci', portForwards: [] }]),
     display: z.enum(['vnc', 'none']).default('vnc'),
+    guestAgent: z.boolean().default(true),
+    clipboard: z.boolean().default(true),
     autostart: z.boolean().default(false),
     startAfterCreate: z.boolean().default(false),
   })
@@ -192,6 +213,8 @@ export const VmUpdateInput = z
     isoPath: absolutePath('ISO').nullable().optional(),
     nics: z.array(NicInput).max(8).optional(),
     display: z.enum(['vnc', 'none']).optional(),
+    guestAgent: z.boolean().optional(),
+    clipboard: z.boolean().optional(),
     autostart: z.boolean().optional(),
   })
   .strict();
@@ -217,6 +240,22 @@ export interface VmInfo {
   lastSerialLines: string[];
   /** Where the VM's files are on its host. */
   dir: string;
+  /** What the guest agent last said (guest/guest-service.ts); absent when never asked. */
+  guest?: GuestInfo;
+}
+
+/** The guest's own view, from qemu-guest-agent. */
+export interface GuestInfo {
+  /** connected: the agent answered; not-responding: the channel exists but no agent answered; disabled: no agent channel; off: the VM is not running. */
+  agent: 'connected' | 'not-responding' | 'disabled' | 'off';
+  hostname: string | null;
+  os: { name: string; version: string | null; kernel: string | null; id: string | null } | null;
+  interfaces: Array<{ name: string; mac: string | null; addresses: Array<{ ip: string; prefix: number; family: 'ipv4' | 'ipv6' }> }>;
+  /** The guest's addresses, loopback and link-local left out, IPv4 first. */
+  ips: string[];
+  /** How to install the agent for this VM's OS, when it does not answer. */
+  installHint: string | null;
+  checkedAt: string;
 }
 
 export interface HostCapabilities {

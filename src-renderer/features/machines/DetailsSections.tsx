@@ -4,6 +4,7 @@ import type { VmInfo } from '../../../src-main/api/contract';
 import { formatBytes, MiB } from '../../../src-main/util/units';
 import { Icon, type IconName } from '../../components/Icon';
 import { osVariantLabel } from '../wizard/presets';
+import { GuestSection } from '../guest/GuestSection';
 
 function Section({ icon, title, children, testId }: { icon: IconName; title: string; children: ReactNode; testId?: string }) {
   return (
@@ -150,6 +151,7 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
           </ul>
         )}
       </Section>
+      <GuestSection vm={vm} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { GuestIp } from '../guest/GuestSection';
 import { useTranslation } from 'react-i18next';
 import { VmThumbnail } from '../consoles/VmThumbnail';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -106,6 +107,7 @@ const MachineRow = memo(function MachineRow({ vm, selected, busy, onSelect }: { 
         <span className="vm-row-state">
           <StateBadge state={vm.state} compact />
           <HostChip hostId={vm.hostId} />
+          <GuestIp vm={vm} />
           {busy && <span className="spinner small" aria-hidden="true" />}
         </span>
       </div>

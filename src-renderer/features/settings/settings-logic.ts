@@ -2,7 +2,7 @@ import type { MethodInput, VmInfo } from '../../../src-main/api/contract';
 import { rowsFrom, stepIssues, stepOfField, toPortForwards, type Issues, type ValidationContext, type VmDraft } from '../wizard/form-logic';
 
 /** The settings dialog's logic: a VM → an editable draft → the minimal vm.update input. Pure; unit-tested. */
-export const SETTINGS_SECTIONS = ['general', 'system', 'media', 'network'] as const;
+export const SETTINGS_SECTIONS = ['general', 'system', 'media', 'network', 'shares'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 export function draftFromVm(vm: VmInfo): VmDraft {

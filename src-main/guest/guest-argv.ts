@@ -1,0 +1,46 @@
+import type { VmSpec } from '../api/contract';
+import type { VmPaths } from '../qemu/paths';
+
+/**
+ * The guest-integration part of QEMU's argv (pure; called by qemu/argv.ts):
+ *  - the guest agent's virtio-serial port `org.qemu.guest_agent.0` on a UNIX socket in the VM's
+ *    runtime folder (guest/qga.ts talks to it);
+ *  - a `qemu-vdagent` chardev with clipboard on the SPICE agent port `com.redhat.spice.0`, so QEMU's
+ *    VNC server (and so noVNC's clipboard) shares text with a guest running spice-vdagent;
+ *  - shared folders over virtio-9p (guest/shares.ts says why `mapped-xattr`).
+ */
+export interface GuestArgvFacts {
+  /** QEMU's version ("7.2.22"); qemu-vdagent exists from 6.1 on. Unknown: assume it does. */
+  qemuVersion?: string | undefined;
+}
+
+/** Does this QEMU have the qemu-vdagent chardev (6.1 or later)? */
+export function hasVdagent(version: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return true;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 6 || (major === 6 && minor >= 1);
+}
+
+const opt = (value: string): string => value.replace(/,/g, ',,');
+
+export function guestDevices(spec: VmSpec, paths: VmPaths, facts: GuestArgvFacts = {}): string[] {
+  const out: string[] = [];
+  // Specs stored before these fields existed lack them: the agent and clipboard default on.
+  const agent = spec.guestAgent !== false;
+  const clipboard = spec.clipboard !== false && spec.display === 'vnc' && hasVdagent(facts.qemuVersion);
+  if (agent || clipboard) out.push('-device', 'virtio-serial-pci,id=vser0');
+  if (agent) {
+    out.push('-chardev', `socket,id=qga0,path=${opt(paths.qgaSocket)},server=on,wait=off`);
+    out.push('-device', 'virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0');
+  }
+  if (clipboard) {
+    out.push('-chardev', 'qemu-vdagent,id=vdagent0,name=vdagent,clipboard=on');
+    out.push('-device', 'virtserialport,bus=vser0.0,chardev=vdagent0,name=com.redhat.spice.0');
+  }
+  (spec.sharedFolders ?? []).forEach((share, i) => {
+    out.push('-fsdev', `local,id=fs${i},path=${opt(share.path)},security_model=mapped-xattr${share.readOnly ? ',readonly=on' : ''}`);
+    out.push('-device', `virtio-9p-pci,id=share${i},fsdev=fs${i},mount_tag=${share.tag}`);
+  });
+  return out;
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { VmSpecSchema, type VmSpec } from '../../src-main/api/contract';
+import { hasVdagent } from '../../src-main/guest/guest-argv';
+import { usefulIps } from '../../src-main/guest/guest-service';
+import { agentInstallHint } from '../../src-main/guest/install-hints';
+import { mountCommand } from '../../src-main/guest/shares';
+import { buildQemuArgv } from '../../src-main/qemu/argv';
+import { vmPaths } from '../../src-main/qemu/paths';
+
+const GOLDEN = path.join(__dirname, 'golden');
+const paths = vmPaths('/home/u/.local/share/hangar', '/home/u/.local/share/hangar/run', '11111111-2222-4333-8444-555555555555');
+const spec: VmSpec = VmSpecSchema.parse({
+  version: 1,
+  id: '11111111-2222-4333-8444-555555555555',
+  name: 'shares',
+  os: { family: 'linux', variant: 'debian' },
+  cpus: 1,
+  memoryMiB: 512,
+  firmware: 'bios',
+  machine: 'q35',
+  disks: [],
+  cdrom: null,
+  kernel: null,
+  nics: [],
+  display: 'vnc',
+  sharedFolders: [
+    { tag: 'src', path: '/home/u/src, "code"', readOnly: false },
+    { tag: 'docs', path: '/srv/docs', readOnly: true },
+  ],
+  bootOrder: ['disk'],
+});
+
+test('argv: guest agent port, vdagent clipboard and two 9p shares match golden', () => {
+  const argv = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  const file = path.join(GOLDEN, 'guest-agent-shares.json');
+  if (process.env.UPDATE_GOLDEN || !fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(argv, null, 1) + '\n');
+  assert.deepEqual(argv, JSON.parse(fs.readFileSync(file, 'utf8')));
+  assert.ok(argv.includes('local,id=fs0,path=/home/u/src,, "code",security_model=mapped-xattr'), 'commas in the path are doubled');
+  assert.ok(argv.includes('local,id=fs1,path=/srv/docs,security_model=mapped-xattr,readonly=on'));
+});
+
+test('argv: agent and clipboard off, headless, or an old QEMU: no virtio-serial devices', () => {
+  const off = buildQemuArgv({ ...spec, guestAgent: false, clipboard: false, sharedFolders: [] }, paths, { accel: 'tcg', ovmf: null });
+  assert.ok(!off.some((a) => a.includes('virtio-serial') || a.includes('qga') || a.includes('vdagent')));
+  const headless = buildQemuArgv({ ...spec, display: 'none' }, paths, { accel: 'tcg', ovmf: null });
+  assert.ok(headless.some((a) => a.includes('org.qemu.guest_agent.0')) && !headless.some((a) => a.includes('vdagent')));
+  const old = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '6.0.0' });
+  assert.ok(!old.some((a) => a.includes('vdagent')));
+  assert.equal(hasVdagent('6.1.0'), true);
+  assert.equal(hasVdagent('5.2.0'), false);
+});
+
+test('a spec stored before the guest fields existed parses with the agent on and no shares', () => {
+  const { guestAgent: _a, sharedFolders: _s, clipboard: _c, ...old } = spec;
+  const parsed = VmSpecSchema.parse(old);
+  assert.equal(parsed.guestAgent, true);
+  assert.deepEqual(parsed.sharedFolders, []);
+  assert.throws(() => VmSpecSchema.parse({ ...spec, sharedFolders: [{ tag: 'a b', path: '/x' }] }), /mount tag/);
+});
+
+test('guest IPs leave out loopback and link-local, IPv4 first; hints and mount commands', () => {
+  const ips = usefulIps([
+    { name: 'lo', mac: null, addresses: [{ ip: '127.0.0.1', prefix: 8, family: 'ipv4' }] },
+    { name: 'eth0', mac: '52:54:00:00:00:01', addresses: [{ ip: 'fe80::1', prefix: 64, family: 'ipv6' }, { ip: 'fec0::5', prefix: 64, family: 'ipv6' }, { ip: '10.0.2.15', prefix: 24, family: 'ipv4' }] },
+  ]);
+  assert.deepEqual(ips, ['10.0.2.15', 'fec0::5']);
+  assert.match(agentInstallHint({ family: 'linux', variant: 'ubuntu24.04' }), /apt-get install qemu-guest-agent/);
+  assert.match(agentInstallHint({ family: 'linux', variant: 'fedora40' }), /dnf install qemu-guest-agent/);
+  assert.match(agentInstallHint({ family: 'windows', variant: 'win11' }), /virtio-win/);
+  assert.equal(mountCommand({ tag: 'docs', path: '/srv/docs', readOnly: true }), 'mkdir -p /mnt/docs && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro docs /mnt/docs');
+});
