@@ -13,6 +13,7 @@ import { formatBytes, MiB } from '../util/units';
 import { assertAction } from './state-machine';
 import { checkResources, detectDiskFormat, requireFile, requireQemu } from './vm-checks';
 import { newVmId, nicsFrom } from './vm-spec';
+import { checkFirmwareChoice, ensureSecureBootVars } from '../tpm/tpm-service';
 
 /** What the inventory needs from the lifecycle side of VmService. */
 export interface InventoryDeps {
@@ -59,6 +60,7 @@ export class VmInventory {
     requireQemu(caps);
     checkResources(caps, input.cpus, input.memoryMiB);
     if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host: install the "ovmf" package or choose BIOS.', { field: 'firmware' });
+    checkFirmwareChoice(caps, input);
     if (input.diskSizeBytes > 0 && input.diskSizeBytes < MiB) throw new HangarError('INVALID_INPUT', 'A new disk must be at least 1 MiB.', { field: 'diskSizeBytes' });
     if (input.diskSizeBytes > caps.diskFreeBytes && input.diskFormat === 'raw')
       throw new HangarError('RESOURCE_LIMIT', `A ${formatBytes(input.diskSizeBytes)} raw disk does not fit in the ${formatBytes(caps.diskFreeBytes)} free on this host.`, { field: 'diskSizeBytes' });
@@ -103,6 +105,8 @@ export class VmInventory {
         cpus: input.cpus,
         memoryMiB: input.memoryMiB,
         firmware: input.firmware,
+        secureBoot: input.secureBoot,
+        tpm: input.tpm,
         machine: input.machine,
         disks,
         cdrom: input.isoPath ?? null,
@@ -113,6 +117,7 @@ export class VmInventory {
         autostart: input.autostart,
       };
       if (input.firmware === 'uefi' && caps.ovmf) await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
+      if (input.secureBoot) await ensureSecureBootVars(host, caps, paths);
       await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
       const vm = this.repo.insert(spec, host.id, paths.dir);
       this.events.emit('vm.changed', { id });
@@ -150,11 +155,15 @@ export class VmInventory {
       ...(input.memoryMiB !== undefined && { memoryMiB: input.memoryMiB }),
       ...(input.firmware !== undefined && { firmware: input.firmware }),
       ...(input.machine !== undefined && { machine: input.machine }),
+      ...(input.secureBoot !== undefined && { secureBoot: input.secureBoot }),
+      ...(input.tpm !== undefined && { tpm: input.tpm }),
       ...(input.display !== undefined && { display: input.display }),
       ...(input.autostart !== undefined && { autostart: input.autostart }),
       ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
       ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),
     };
+    if (input.secureBoot !== undefined || input.tpm !== undefined || input.firmware !== undefined || input.machine !== undefined) checkFirmwareChoice(caps, spec);
+    if (spec.secureBoot) await ensureSecureBootVars(host, caps, paths);
     await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
     const updated = this.repo.updateSpec(spec);
     this.events.emit('vm.changed', { id: vm.id });

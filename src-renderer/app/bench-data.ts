@@ -51,6 +51,8 @@ export function syntheticVms(count: number): VmInfo[] {
         cpus: 1 + (i % 4),
         memoryMiB: 512 * (1 + (i % 8)),
         firmware: family === 'windows' ? 'uefi' : 'bios',
+        secureBoot: false,
+        tpm: false,
         machine: 'q35',
         disks: [{ id: 'disk0', path: `/var/lib/hangar/vms/${id}/disk0.qcow2`, format: 'qcow2', bus: family === 'windows' ? 'sata' : 'virtio', readOnly: false, owned: true }],
         cdrom: null,

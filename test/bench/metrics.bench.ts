@@ -74,7 +74,7 @@ async function main() {
       fs.mkdirSync(p.runDir, { recursive: true });
       const child = spawn('perl', [script, '-uuid', id, p.qmpSocket], { stdio: 'ignore' });
       children.push(child);
-      const spec: VmSpec = { version: 1, id, name: `bench-${i}`, description: '', os: { family: 'linux', variant: '' }, cpus: 1, memoryMiB: 128, firmware: 'bios', machine: 'q35', disks: [], cdrom: null, kernel: null, nics: [], display: 'none', bootOrder: ['disk'], autostart: false };
+      const spec: VmSpec = { version: 1, id, name: `bench-${i}`, description: '', os: { family: 'linux', variant: '' }, cpus: 1, memoryMiB: 128, firmware: 'bios', secureBoot: false, tpm: false, machine: 'q35', disks: [], cdrom: null, kernel: null, nics: [], display: 'none', bootOrder: ['disk'], autostart: false };
       repo.insert(spec, 'local', p.dir);
       fs.writeFileSync(p.pidFile, `${child.pid}\n`);
       repo.setRuntime(id, { state: 'running', stateReason: null, pid: child.pid!, accel: 'tcg', startedAt: new Date().toISOString() });

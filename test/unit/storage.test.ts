@@ -25,6 +25,8 @@ const spec = (disks: VmSpec['disks'], machine: VmSpec['machine'] = 'q35'): VmSpe
   cpus: 1,
   memoryMiB: 128,
   firmware: 'bios',
+  secureBoot: false,
+  tpm: false,
   machine,
   disks,
   cdrom: null,

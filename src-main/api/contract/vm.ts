@@ -88,6 +88,8 @@ export const VmSpecSchema = z
     cpus: z.number().int().min(1).max(512),
     memoryMiB: z.number().int().min(16).max(16 * 1024 * 1024),
     firmware: z.enum(FIRMWARES),
+    secureBoot: z.boolean().default(false),
+    tpm: z.boolean().default(false),
     machine: z.enum(MACHINE_TYPES),
     disks: z.array(DiskSchema).max(16),
     cdrom: absolutePath('ISO').nullable(),
@@ -136,6 +138,10 @@ export const VmCreateInput = z
     memoryMiB: memoryMiB.default(512),
     firmware: z.enum(FIRMWARES).default('bios'),
     machine: z.enum(MACHINE_TYPES).default('q35'),
+    /** UEFI Secure Boot with Microsoft's keys enrolled (needs q35 + UEFI; qemu/firmware.ts). */
+    secureBoot: z.boolean().default(false),
+    /** An emulated TPM 2.0 (swtpm; tpm/). */
+    tpm: z.boolean().default(false),
     /** A new, empty disk of this many bytes (0 or absent: no new disk). */
     diskSizeBytes: z.number().int().min(0).max(64 * 1024 ** 4, { error: 'Disk size is above 64 TiB.' }).default(0),
     diskFormat: z.enum(['qcow2', 'raw']).default('qcow2'),
@@ -170,6 +176,8 @@ export const VmUpdateInput = z
     memoryMiB: memoryMiB.optional(),
     firmware: z.enum(FIRMWARES).optional(),
     machine: z.enum(MACHINE_TYPES).optional(),
+    secureBoot: z.boolean().optional(),
+    tpm: z.boolean().optional(),
     isoPath: absolutePath('ISO').nullable().optional(),
     nics: z.array(NicInput).max(8).optional(),
     display: z.enum(['vnc', 'none']).optional(),
@@ -212,6 +220,10 @@ export interface HostCapabilities {
   kvmUnavailableReason: string | null;
   machineTypes: string[];
   ovmf: { code: string; vars: string } | null;
+  /** UEFI with Secure Boot and Microsoft's keys enrolled (from QEMU's firmware descriptors). */
+  secureBootFirmware?: { code: string; vars: string; descriptor: string } | null;
+  /** swtpm (TPM 2.0 emulator) and swtpm_setup, when installed. */
+  swtpm?: { binary: string; setup: string; version: string } | null;
   cpus: number;
   memoryBytes: number;
   diskFreeBytes: number;
