@@ -355,6 +355,8 @@ export class VmService {
     this.runtimes.delete(id);
     if (!vm || !isActive(vm.state)) return;
     await afterExit(this.hosts.get(vm.hostId), vm.spec, await this.paths(vm)).catch(() => undefined); // no swtpm left behind
+    const still = this.closed ? null : this.repo.get(id); // the engine may have closed, or another path finished it, meanwhile
+    if (!still || !isActive(still.state)) return;
     this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());
   }
 

@@ -60,6 +60,8 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
             [t('fields.memory'), formatBytes(s.memoryMiB * MiB, 0)],
             [t('fields.firmware'), t(`firmware.${s.firmware}`)],
             [t('fields.machine'), s.machine],
+            [t('security.secureBoot'), s.secureBoot ? t('security.on') : t('security.off')],
+            [t('security.tpm'), s.tpm ? t('security.on') : t('security.off')],
             [t('details.accel'), accel],
             [t('details.bootOrder'), s.bootOrder.map((b) => t(`details.boot.${b}`)).join(' → ') || none],
           ]}

@@ -18,6 +18,7 @@ export function SummaryStep({ form, generalError }: { form: FormApi; generalErro
     [t('fields.cpus'), String(d.cpus)],
     [t('fields.memory'), formatBytes(d.memoryMiB * MiB)],
     [t('fields.firmware'), `${t(`firmware.${d.firmware}`)} · ${d.machine}`],
+    [t('security.title'), [d.secureBoot ? t('security.secureBoot') : null, d.tpm ? t('security.tpm') : null].filter(Boolean).join(' · ') || t('security.none')],
     [
       t('summary.disk'),
       d.image
