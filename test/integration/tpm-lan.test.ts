@@ -52,5 +52,14 @@ describe('TPM 2.0 on a LAN host (sshd in a network namespace)', { skip: skipReas
     const killed: VmInfo = await engine.call('vm.kill', { vm: 'lan-tpm-guest' });
     assert.equal(killed.state, 'stopped');
     await waitFor('swtpm on the LAN host to end', () => !fs.existsSync(`/proc/${swtpmPid}`), 15000, 100);
+
+    // The offline move carries the TPM state (tpm/ sub-folder), byte for byte.
+    const state = fs.readFileSync(`${vm.dir}/tpm/tpm2-00.permall`);
+    const task = await engine.call('host.moveVm', { vm: 'lan-tpm-guest', toHostId: 'local' });
+    const done = await waitFor('the move', async () => (await engine.call('task.list', {})).find((t) => t.id === task.id && t.state !== 'running'), 120000, 100);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    const moved = await engine.call('vm.get', { vm: 'lan-tpm-guest' });
+    assert.equal(moved.hostId, 'local');
+    assert.deepEqual(fs.readFileSync(`${moved.dir}/tpm/tpm2-00.permall`), state, 'the TPM state moved with the VM');
   });
 });
