@@ -4,10 +4,13 @@
 #   scripts/install-system-packages.sh --test    also: the test guest's build tools, Chromium, sshd
 set -euo pipefail
 
-runtime=(qemu-system-x86 qemu-utils ovmf)
+# swtpm + swtpm-tools: TPM 2.0 (tpm/); ovmf also ships the Secure Boot firmware and its descriptors
+runtime=(qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools)
 test_tools=(
   # the tiny test guest (scripts/build-test-guest.sh)
   busybox-static cpio xz-utils xorriso isolinux syslinux syslinux-common mtools dosfstools
+  # the Secure Boot test disks (scripts/build-secureboot-guest.sh): signed shim + GRUB, and an unsigned GRUB
+  shim-signed grub-efi-amd64-signed grub-efi-amd64-bin
   # UI tests drive Debian's Chromium
   chromium fonts-dejavu-core fonts-wqy-microhei
   # LAN-host tests run a real sshd in a network namespace

@@ -41,7 +41,7 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('Check that QEMU, qemu-img, KVM and OVMF are usable, and say how to fix what is not.')
+    .description('Check that QEMU, qemu-img, KVM, OVMF, Secure Boot firmware and swtpm are usable, and say how to fix what is not.')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const caps = await withClient((c) => c.call('host.capabilities', { refresh: true }));
@@ -102,6 +102,8 @@ export function buildProgram(): Command {
     .option('--append <cmdline>', 'kernel command line for --kernel')
     .addOption(new Option('--firmware <fw>', 'firmware').choices(['bios', 'uefi']).default('bios'))
     .addOption(new Option('--machine <type>', 'machine type').choices(['q35', 'pc']).default('q35'))
+    .option('--tpm', 'an emulated TPM 2.0 (swtpm), its state kept in the VM folder')
+    .option('--secure-boot', "UEFI Secure Boot with Microsoft's keys enrolled (needs --firmware uefi and q35)")
     .addOption(new Option('--display <display>', 'graphical display').choices(['vnc', 'none']).default('vnc'))
     .addOption(new Option('--os <family>', 'OS family').choices(['linux', 'windows', 'bsd', 'other']).default('linux'))
     .option('--os-id <id>', 'osinfo-db OS (win11, debian11, ubuntu22.04; see hangar os list): its defaults fill every option not given')
@@ -143,6 +145,8 @@ export function buildProgram(): Command {
         attachDisks: ((o.attachDisk as string[] | undefined) ?? []).map((p) => ({ path: path.resolve(p) })),
         firmware: o.firmware as 'bios' | 'uefi',
         machine: o.machine as 'q35' | 'pc',
+        tpm: !!o.tpm,
+        secureBoot: !!o.secureBoot,
         display: o.display as 'vnc' | 'none',
         os: { family: o.os as 'linux', variant: '' },
         nics:

@@ -28,6 +28,7 @@ export function vmDetails(v: VmInfo): string {
     `Firmware:    ${v.spec.firmware.toUpperCase()}, machine ${v.spec.machine}`,
     ...(v.spec.os.id ? [`OS (osinfo): ${v.spec.os.name ?? v.spec.os.id} (${v.spec.os.id})`] : []),
     ...(v.spec.rtc === 'localtime' || v.spec.hyperv ? [`Clock:       RTC ${v.spec.rtc}${v.spec.hyperv ? ', Hyper-V enlightenments' : ''}`] : []),
+    `Security:    Secure Boot ${v.spec.secureBoot ? 'on' : 'off'}, TPM 2.0 ${v.spec.tpm ? 'on' : 'off'}`,
     `Display:     ${v.spec.display}`,
     `Folder:      ${v.dir}`,
   ];
@@ -66,6 +67,8 @@ export function doctorReport(c: HostCapabilities): { text: string; ok: boolean }
     `${mark(!!c.qemuImg)} qemu-img:    ${c.qemuImg ? `${c.qemuImg.version} (${c.qemuImg.binary})` : 'not installed'}`,
     `${c.accel === 'kvm' ? 'ok  ' : 'warn'} Accelerator: ${c.accel === 'kvm' ? 'KVM' : `TCG (software emulation, much slower): ${c.kvmUnavailableReason ?? ''}`}`,
     `${c.ovmf ? 'ok  ' : 'warn'} UEFI (OVMF): ${c.ovmf ? c.ovmf.code : 'not installed (BIOS only); install the "ovmf" package for UEFI'}`,
+    `${c.secureBootFirmware ? 'ok  ' : 'warn'} Secure Boot: ${c.secureBootFirmware ? `${c.secureBootFirmware.code} (${c.secureBootFirmware.descriptor})` : 'no OVMF with Microsoft keys found in /usr/share/qemu/firmware; install the "ovmf" package for Secure Boot'}`,
+    `${c.swtpm ? 'ok  ' : 'warn'} TPM 2.0:     ${c.swtpm ? `swtpm ${c.swtpm.version} (${c.swtpm.binary})` : 'swtpm not installed; install the "swtpm" and "swtpm-tools" packages for TPM 2.0'}`,
     `ok   CPUs:        ${c.cpus}`,
     `ok   Memory:      ${Math.floor(c.memoryBytes / MiB)} MiB`,
     `ok   Disk free:   ${formatBytes(c.diskFreeBytes)} of ${formatBytes(c.diskTotalBytes)} in ${c.hangarHome}`,

@@ -13,6 +13,7 @@ import { formatBytes, MiB } from '../util/units';
 import { assertAction } from './state-machine';
 import { checkResources, detectDiskFormat, requireFile, requireQemu } from './vm-checks';
 import { newVmId, nicsFrom } from './vm-spec';
+import { checkFirmwareChoice, ensureSecureBootVars } from '../tpm/tpm-service';
 
 /** What the inventory needs from the lifecycle side of VmService. */
 export interface InventoryDeps {
@@ -59,6 +60,7 @@ export class VmInventory {
     requireQemu(caps);
     checkResources(caps, input.cpus, input.memoryMiB);
     if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host: install the "ovmf" package or choose BIOS.', { field: 'firmware' });
+    checkFirmwareChoice(caps, input);
     if (input.diskSizeBytes > 0 && input.diskSizeBytes < MiB) throw new HangarError('INVALID_INPUT', 'A new disk must be at least 1 MiB.', { field: 'diskSizeBytes' });
     if (input.diskSizeBytes > caps.diskFreeBytes && input.diskFormat === 'raw')
       throw new HangarError('RESOURCE_LIMIT', `A ${formatBytes(input.diskSizeBytes)} raw disk does not fit in the ${formatBytes(caps.diskFreeBytes)} free on this host.`, { field: 'diskSizeBytes' });
@@ -120,6 +122,7 @@ export class VmInventory {
         autostart: input.autostart,
       };
       if (input.firmware === 'uefi' && caps.ovmf) await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
+      if (input.secureBoot) await ensureSecureBootVars(host, caps, paths);
       await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
       const vm = this.repo.insert(spec, host.id, paths.dir);
       this.events.emit('vm.changed', { id });
@@ -159,6 +162,8 @@ export class VmInventory {
       ...(input.machine !== undefined && { machine: input.machine }),
       ...(input.rtc !== undefined && { rtc: input.rtc }),
       ...(input.hyperv !== undefined && { hyperv: input.hyperv }),
+      ...(input.secureBoot !== undefined && { secureBoot: input.secureBoot }),
+      ...(input.tpm !== undefined && { tpm: input.tpm }),
       ...(input.display !== undefined && { display: input.display }),
       ...(input.guestAgent !== undefined && { guestAgent: input.guestAgent }),
       ...(input.clipboard !== undefined && { clipboard: input.clipboard }),
@@ -167,6 +172,8 @@ export class VmInventory {
       ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),
     };
     // the row first: a name another process took meanwhile is refused before vm.json changes
+    if (input.secureBoot !== undefined || input.tpm !== undefined || input.firmware !== undefined || input.machine !== undefined) checkFirmwareChoice(caps, spec);
+    if (spec.secureBoot) await ensureSecureBootVars(host, caps, paths);
     const updated = this.repo.updateSpec(spec);
     await host.fs.writeFileAtomic(paths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
     this.events.emit('vm.changed', { id: vm.id });

@@ -15,6 +15,7 @@ import type { VmLockAction, VmLocks } from './vm-lock';
 import { checkResources, requireFile, requireQemu } from './vm-checks';
 import { checkPortForwards } from '../hosts/port-check';
 import type { NetworkService } from '../network/network-service';
+import { afterExit, prepareStart } from '../tpm/tpm-service';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
@@ -143,6 +144,7 @@ export class VmService {
     const argv = this.argvFor(vm.spec, paths, caps);
     this.setState(vm.id, 'starting', null);
     try {
+      await prepareStart(host, caps, vm.spec, paths); // Secure Boot vars, swtpm (tpm/)
       const { qmp, pid } = await launchQemu(host, caps.qemu!.binary, argv, paths);
       const runtime = new VmRuntime(vm.id, host, paths, pid, this.callbacksFor(vm.id));
       this.runtimes.set(vm.id, runtime);
@@ -151,6 +153,7 @@ export class VmService {
       if (!this.options.watch) runtime.close();
       return info;
     } catch (e) {
+      await afterExit(host, vm.spec, paths).catch(() => undefined);
       this.setState(vm.id, 'stopped', e instanceof Error ? e.message : String(e), { pid: null });
       if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', e.message, { log: e.qemuLog.slice(-4000) });
       throw e;
@@ -373,6 +376,9 @@ export class VmService {
     this.runtimes.get(id)?.close();
     this.runtimes.delete(id);
     if (!vm || !isActive(vm.state)) return;
+    await afterExit(this.hosts.get(vm.hostId), vm.spec, await this.paths(vm)).catch(() => undefined); // no swtpm left behind
+    const still = this.closed ? null : this.repo.get(id); // the engine may have closed, or another path finished it, meanwhile
+    if (!still || !isActive(still.state)) return;
     this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());
   }
 
@@ -402,7 +408,7 @@ export class VmService {
 
   /** The QEMU argv of this VM on a host with these capabilities (start and live migration). */
   argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities): string[] {
-    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, qemuVersion: caps.qemu?.version, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
+    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, secureBootFirmware: caps.secureBootFirmware ?? null, qemuVersion: caps.qemu?.version, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
   }
 
   /**

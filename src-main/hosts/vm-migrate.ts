@@ -87,6 +87,7 @@ export class LiveMigration {
 
     const caps = await probeHost(to);
     if (!caps.qemu) throw new HangarError('MISSING_DEPENDENCY', `QEMU is not installed on ${this.hostName(to.id)}. ${caps.installHint ?? ''}`.trim());
+    if (vm.spec.tpm) throw new HangarError('UNSUPPORTED', `"${vm.name}" has a TPM (swtpm), whose state cannot follow a live migration yet: stop it and use the offline move (host move-vm), which carries the TPM state.`);
     const fromAccel = vm.accel ?? (await probeHost(from)).accel;
     if (caps.accel !== fromAccel)
       throw new HangarError('UNSUPPORTED', `"${vm.name}" runs with ${fromAccel.toUpperCase()} (CPU model ${fromAccel === 'kvm' ? 'host' : 'max'}) but ${this.hostName(to.id)} offers ${caps.accel.toUpperCase()}: the CPU models differ, so the running state cannot move. Stop the VM and use the offline move.`);

@@ -18,7 +18,9 @@ import type { Host } from './host';
  */
 
 /** Files of a VM folder that describe a past run, not the VM: not carried over. */
-const RUNTIME_FILES = new Set(['qemu.pid', 'exit-status', 'stop-intent', 'exit-status.tmp']);
+const RUNTIME_FILES = new Set(['qemu.pid', 'exit-status', 'stop-intent', 'exit-status.tmp', 'swtpm.pid', '.lock']);
+/** Sub-folders that belong to the VM and move with it: the TPM's state (tpm/tpm-service.ts). */
+const VM_SUBFOLDERS = new Set(['tpm']);
 
 export interface MoveDeps {
   db: Db;
@@ -55,7 +57,12 @@ export async function moveVm(vm: VmInfo, from: Host, to: Host, deleteSource: boo
     if (RUNTIME_FILES.has(name) || name.endsWith('.part') || name.endsWith('.tmp')) continue;
     const st = await from.fs.stat(path.posix.join(vm.dir, name));
     if (st?.isFile) files.push({ name, size: st.size });
-    else if (st?.isDirectory) throw new HangarError('UNSUPPORTED', `The VM folder contains a sub-folder (${name}) that Hangar does not know how to move.`);
+    else if (st?.isDirectory && VM_SUBFOLDERS.has(name)) {
+      for (const sub of await from.fs.readdir(path.posix.join(vm.dir, name))) {
+        const sst = await from.fs.stat(path.posix.join(vm.dir, name, sub));
+        if (sst?.isFile && !RUNTIME_FILES.has(sub)) files.push({ name: `${name}/${sub}`, size: sst.size });
+      }
+    } else if (st?.isDirectory) throw new HangarError('UNSUPPORTED', `The VM folder contains a sub-folder (${name}) that Hangar does not know how to move.`);
   }
   const total = files.reduce((n, f) => n + f.size, 0);
   const toHome = await to.hangarHome();
@@ -65,6 +72,7 @@ export async function moveVm(vm: VmInfo, from: Host, to: Host, deleteSource: boo
   if (free < total) throw new HangarError('RESOURCE_LIMIT', `The VM needs ${formatBytes(total)}; the target host has ${formatBytes(free)} free.`);
 
   await to.fs.mkdir(target.dir, 0o700);
+  for (const sub of new Set(files.filter((f) => f.name.includes('/')).map((f) => path.posix.dirname(f.name)))) await to.fs.mkdir(path.posix.join(target.dir, sub), 0o700);
   let done = 0;
   try {
     for (const f of files) {

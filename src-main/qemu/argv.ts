@@ -11,6 +11,8 @@ import { guestDevices } from '../guest/guest-argv';
 export interface ArgvHostFacts {
   accel: 'kvm' | 'tcg';
   ovmf: { code: string; vars: string } | null;
+  /** Secure Boot OVMF (Microsoft keys, SMM), from QEMU's firmware descriptors: qemu/firmware.ts. */
+  secureBootFirmware?: { code: string; vars: string } | null;
   /** Internal networks the NICs name → their multicast group and UDP port (network/network-service.ts). */
   internalNetworks?: Record<string, { mcastGroup: string; mcastPort: number }>;
   /** QEMU's version, for devices newer QEMUs have (guest/guest-argv.ts: qemu-vdagent). */
@@ -36,7 +38,8 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   push('-name', `guest=${qemuOptValue(spec.name)},debug-threads=on`);
   push('-uuid', spec.id);
   push('-nodefaults', '-no-user-config');
-  push('-machine', `${spec.machine}${host.accel === 'kvm' ? ',vmport=off' : ''}`);
+  // Secure Boot needs SMM: the firmware lets only SMM code write the authenticated variables.
+  push('-machine', `${spec.machine}${host.accel === 'kvm' ? ',vmport=off' : ''}${spec.secureBoot ? ',smm=on' : ''}`);
   push('-accel', host.accel);
   push('-cpu', (host.accel === 'kvm' ? 'host' : 'max') + (spec.hyperv ? HYPERV_FLAGS : ''));
   push('-smp', String(spec.cpus));
@@ -62,7 +65,14 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
     push('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,id=tablet0,bus=usb0.0');
   }
 
-  if (spec.firmware === 'uefi') {
+  if (spec.secureBoot) {
+    if (spec.firmware !== 'uefi' || spec.machine !== 'q35') throw new Error('Secure Boot needs UEFI firmware and the q35 machine type.');
+    if (!host.secureBootFirmware) throw new Error('Secure Boot firmware (OVMF with Microsoft keys) is not installed on this host.');
+    // Only SMM may write the flash that holds the variables (so the guest cannot replace db/dbx).
+    push('-global', 'driver=cfi.pflash01,property=secure,value=on');
+    push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${qemuOptValue(host.secureBootFirmware.code)}`);
+    push('-drive', `if=pflash,format=raw,unit=1,file=${qemuOptValue(paths.secureBootVars)}`);
+  } else if (spec.firmware === 'uefi') {
     if (!host.ovmf) throw new Error('UEFI firmware (OVMF) is not installed on this host.');
     push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${qemuOptValue(host.ovmf.code)}`);
     push('-drive', `if=pflash,format=raw,unit=1,file=${qemuOptValue(paths.ovmfVars)}`);
@@ -108,6 +118,14 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
     const boot = i === 0 ? bootIndex('network') : null;
     push('-device', `${nic.model},id=nic${i},netdev=net${i},mac=${nic.mac}${boot === null ? '' : `,bootindex=${boot}`}`);
   });
+
+  if (spec.tpm) {
+    // TPM 2.0 from swtpm (tpm/tpm-service.ts) over its control socket. q35: the CRB interface, the
+    // one TPM 2.0 defines natively and Windows 11 expects; pc: TIS (the classic ISA interface).
+    push('-chardev', `socket,id=chrtpm,path=${qemuOptValue(paths.tpmSocket)}`);
+    push('-tpmdev', 'emulator,id=tpm0,chardev=chrtpm');
+    push('-device', `${spec.machine === 'q35' ? 'tpm-crb' : 'tpm-tis'},tpmdev=tpm0`);
+  }
 
   push(...guestDevices(spec, paths, { qemuVersion: host.qemuVersion }));
 

@@ -17,6 +17,14 @@ export interface VmPaths {
   /** Written by the engine before a deliberate force-off, so the exit is not taken for a crash. */
   intentFile: string;
   ovmfVars: string;
+  /** The per-VM copy of the Secure Boot vars template (Microsoft's keys enrolled): qemu/firmware.ts. */
+  secureBootVars: string;
+  /** swtpm's TPM 2.0 state (tpm/tpm-service.ts): moved and copied with the VM. */
+  tpmDir: string;
+  tpmPidFile: string;
+  tpmLog: string;
+  /** swtpm's control socket, QEMU's chardev for the TPM. */
+  tpmSocket: string;
   runDir: string;
   qmpSocket: string;
   serialSocket: string;
@@ -48,6 +56,11 @@ export function vmPaths(hangarHome: string, runRoot: string, vmId: string): VmPa
     exitFile: path.join(dir, 'exit-status'),
     intentFile: path.join(dir, 'stop-intent'),
     ovmfVars: path.join(dir, 'OVMF_VARS.fd'),
+    secureBootVars: path.join(dir, 'OVMF_VARS.secboot.fd'),
+    tpmDir: path.join(dir, 'tpm'),
+    tpmPidFile: path.join(dir, 'swtpm.pid'),
+    tpmLog: path.join(dir, 'swtpm.log'),
+    tpmSocket: path.join(runDir, 'swtpm.sock'),
     runDir,
     qmpSocket: path.join(runDir, 'qmp.sock'),
     serialSocket: path.join(runDir, 'serial.sock'),

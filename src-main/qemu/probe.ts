@@ -1,5 +1,7 @@
 import type { HostCapabilities } from '../api/contract';
 import type { Host } from '../hosts/host';
+import { findSecureBootFirmware } from './firmware';
+import { probeSwtpm } from '../tpm/swtpm-probe';
 
 /**
  * What a host can run, asked of QEMU itself: version, whether KVM really initialises
@@ -70,6 +72,8 @@ async function doProbe(host: Host): Promise<HostCapabilities> {
     }
   }
 
+  const [secureBootFirmware, swtpm] = await Promise.all([findSecureBootFirmware(host), probeSwtpm(host)]);
+
   return {
     hostId: host.id,
     hostname: info.hostname,
@@ -80,6 +84,8 @@ async function doProbe(host: Host): Promise<HostCapabilities> {
     kvmUnavailableReason,
     machineTypes,
     ovmf,
+    secureBootFirmware,
+    swtpm,
     cpus: info.cpus,
     memoryBytes: info.memoryBytes,
     diskFreeBytes: disk.freeBytes,

@@ -210,6 +210,8 @@ export const VmUpdateInput = z
     machine: z.enum(MACHINE_TYPES).optional(),
     rtc: z.enum(RTC_BASES).optional(),
     hyperv: z.boolean().optional(),
+    secureBoot: z.boolean().optional(),
+    tpm: z.boolean().optional(),
     isoPath: absolutePath('ISO').nullable().optional(),
     nics: z.array(NicInput).max(8).optional(),
     display: z.enum(['vnc', 'none']).optional(),
@@ -270,6 +272,10 @@ export interface HostCapabilities {
   kvmUnavailableReason: string | null;
   machineTypes: string[];
   ovmf: { code: string; vars: string } | null;
+  /** UEFI with Secure Boot and Microsoft's keys enrolled (from QEMU's firmware descriptors). */
+  secureBootFirmware?: { code: string; vars: string; descriptor: string } | null;
+  /** swtpm (TPM 2.0 emulator) and swtpm_setup, when installed. */
+  swtpm?: { binary: string; setup: string; version: string } | null;
   cpus: number;
   memoryBytes: number;
   diskFreeBytes: number;

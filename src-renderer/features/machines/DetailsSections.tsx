@@ -61,6 +61,8 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
             [t('fields.memory'), formatBytes(s.memoryMiB * MiB, 0)],
             [t('fields.firmware'), t(`firmware.${s.firmware}`)],
             [t('fields.machine'), s.machine],
+            [t('security.secureBoot'), s.secureBoot ? t('security.on') : t('security.off')],
+            [t('security.tpm'), s.tpm ? t('security.on') : t('security.off')],
             ...(s.rtc === 'localtime' || s.hyperv ? ([[t('osinfo.clock'), [s.rtc === 'localtime' ? t('osinfo.rtcLocal') : null, s.hyperv ? t('osinfo.hyperv') : null].filter(Boolean).join(' · ')]] as Array<[string, string]>) : []),
             [t('details.accel'), accel],
             [t('details.bootOrder'), s.bootOrder.map((b) => t(`details.boot.${b}`)).join(' → ') || none],

@@ -39,6 +39,9 @@ export function draftPatchFor(o: OsEntry, caps: Pick<HostCapabilities, 'cpus' | 
       memoryMiB: Math.min(d.memoryMiB, memoryCap),
       firmware: firmwareDowngraded ? 'bios' : d.firmware,
       machine: d.machine,
+      // the Security switches (wizard/fields/SecurityFields.tsx) start where the OS needs them
+      secureBoot: o.defaults.secureBoot && !firmwareDowngraded,
+      tpm: o.defaults.tpm,
       diskSize: Number.isInteger(gib) ? `${gib}G` : `${Math.ceil(d.diskBytes / 1024 / 1024)}M`,
       diskBus: d.diskBus,
       nicModel: d.nicModel,

@@ -13,6 +13,7 @@ export function draftFromVm(vm: VmInfo): VmDraft {
     media: s.cdrom ? 'iso' : 'none', isoPath: s.cdrom ?? '',
     kernelEnabled: false, kernelPath: '', initrdPath: '', append: '',
     cpus: s.cpus, memoryMiB: s.memoryMiB, firmware: s.firmware, machine: s.machine, display: s.display,
+    secureBoot: s.secureBoot, tpm: s.tpm,
     diskEnabled: false, diskSize: '', diskFormat: 'qcow2', diskBus: 'virtio',
     network: nic ? 'nat' : 'none', nicModel: nic?.model ?? 'virtio-net-pci', portForwards: rowsFrom(nic?.portForwards ?? []),
     autostart: s.autostart, startAfterCreate: false,
@@ -35,6 +36,8 @@ export function toUpdateInput(d: VmDraft, vm: VmInfo): MethodInput<'vm.update'> 
   if (d.memoryMiB !== s.memoryMiB) out.memoryMiB = d.memoryMiB;
   if (d.firmware !== s.firmware) out.firmware = d.firmware;
   if (d.machine !== s.machine) out.machine = d.machine;
+  if (!!d.secureBoot !== s.secureBoot) out.secureBoot = !!d.secureBoot;
+  if (!!d.tpm !== s.tpm) out.tpm = !!d.tpm;
   if (d.display !== s.display) out.display = d.display;
   if (d.autostart !== s.autostart) out.autostart = d.autostart;
   const iso = d.media === 'iso' && d.isoPath.trim() ? d.isoPath.trim() : null;

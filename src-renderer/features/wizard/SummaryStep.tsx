@@ -17,7 +17,8 @@ export function SummaryStep({ form, generalError }: { form: FormApi; generalErro
     ...(d.kernelEnabled ? ([[t('fields.kernel'), [d.kernelPath, d.initrdPath, d.append].filter(Boolean).join('  ·  ')]] as Array<[string, string]>) : []),
     [t('fields.cpus'), String(d.cpus)],
     [t('fields.memory'), formatBytes(d.memoryMiB * MiB)],
-    [t('fields.firmware'), [t(`firmware.${d.firmware}`), ...(d.osInfo?.secureBoot && d.firmware === 'uefi' ? [t('osinfo.secureBoot')] : []), ...(d.osInfo?.tpm ? [t('osinfo.tpm')] : []), d.machine].join(' · ')],
+    [t('fields.firmware'), `${t(`firmware.${d.firmware}`)} · ${d.machine}`],
+    [t('security.title'), [d.secureBoot ? t('security.secureBoot') : null, d.tpm ? t('security.tpm') : null].filter(Boolean).join(' · ') || t('security.none')],
     ...(d.osInfo && (d.osInfo.rtc === 'localtime' || d.osInfo.hyperv) ? ([[t('osinfo.clock'), [d.osInfo.rtc === 'localtime' ? t('osinfo.rtcLocal') : null, d.osInfo.hyperv ? t('osinfo.hyperv') : null].filter(Boolean).join(' · ')]] as Array<[string, string]>) : []),
     [
       t('summary.disk'),

@@ -36,6 +36,9 @@ export interface VmDraft {
   memoryMiB: number;
   firmware: 'bios' | 'uefi';
   machine: 'q35' | 'pc';
+  /** UEFI Secure Boot (Microsoft keys) and TPM 2.0 (swtpm): off unless chosen. */
+  secureBoot?: boolean;
+  tpm?: boolean;
   display: 'vnc' | 'none';
   diskEnabled: boolean;
   diskSize: string;
@@ -66,7 +69,7 @@ export interface DraftOs {
   notes: string[];
 }
 
-export type HostLimits = Pick<HostCapabilities, 'cpus' | 'memoryBytes' | 'diskFreeBytes' | 'ovmf'> | null;
+export type HostLimits = (Pick<HostCapabilities, 'cpus' | 'memoryBytes' | 'diskFreeBytes' | 'ovmf'> & Partial<Pick<HostCapabilities, 'secureBootFirmware' | 'swtpm'>>) | null;
 
 export const WIZARD_STEPS = ['name', 'media', 'hardware', 'disk', 'network', 'summary'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -108,7 +111,7 @@ export function portForwardIssues(rows: readonly PortForwardRow[], prefix = 'nic
   return issues;
 }
 
-export function hardwareIssues(d: Pick<VmDraft, 'cpus' | 'memoryMiB' | 'firmware'>, caps: HostLimits): Issues {
+export function hardwareIssues(d: Pick<VmDraft, 'cpus' | 'memoryMiB' | 'firmware'> & Partial<Pick<VmDraft, 'machine' | 'secureBoot' | 'tpm'>>, caps: HostLimits): Issues {
   const issues: Issues = {};
   if (!Number.isInteger(d.cpus) || d.cpus < 1) issues.cpus = { key: 'validation.cpusMin' };
   else if (caps && d.cpus > caps.cpus) issues.cpus = { key: 'validation.cpusAboveHost', params: { max: caps.cpus } };
@@ -116,6 +119,9 @@ export function hardwareIssues(d: Pick<VmDraft, 'cpus' | 'memoryMiB' | 'firmware
   if (!Number.isInteger(d.memoryMiB) || d.memoryMiB < 16) issues.memoryMiB = { key: 'validation.memoryMin' };
   else if (hostMiB !== null && d.memoryMiB > hostMiB) issues.memoryMiB = { key: 'validation.memoryAboveHost', params: { max: hostMiB } };
   if (d.firmware === 'uefi' && caps && !caps.ovmf) issues.firmware = { key: 'validation.noOvmf' };
+  if (d.secureBoot && (d.firmware !== 'uefi' || d.machine !== 'q35')) issues.secureBoot = { key: 'security.needsUefiQ35' };
+  else if (d.secureBoot && caps && 'secureBootFirmware' in caps && !caps.secureBootFirmware) issues.secureBoot = { key: 'security.noFirmware' };
+  if (d.tpm && caps && 'swtpm' in caps && !caps.swtpm) issues.tpm = { key: 'security.noSwtpm' };
   return issues;
 }
 
@@ -199,7 +205,7 @@ export function stepOfField(field: string): WizardStep {
   const f = normalizeField(field);
   if (f === 'name' || f === 'description' || f === 'os') return 'name';
   if (f === 'isoPath' || f.startsWith('kernel') || f === 'image' || f === 'fullCopy') return 'media';
-  if (['cpus', 'memoryMiB', 'firmware', 'machine', 'display'].includes(f)) return 'hardware';
+  if (['cpus', 'memoryMiB', 'firmware', 'machine', 'display', 'secureBoot', 'tpm'].includes(f)) return 'hardware';
   if (f.startsWith('disk') || f === 'attachDisks') return 'disk';
   if (f.startsWith('nics')) return 'network';
   return 'summary';
@@ -216,11 +222,13 @@ export function toCreateInput(d: VmDraft): MethodInput<'vm.create'> {
     name: d.name,
     description: d.description,
     os: { family: d.family, variant: d.variant, ...(d.osInfo ? { id: d.osInfo.id, name: d.osInfo.name.slice(0, 100) } : {}) },
-    ...(d.osInfo ? { secureBoot: d.osInfo.secureBoot && d.firmware === 'uefi', tpm: d.osInfo.tpm, rtc: d.osInfo.rtc, hyperv: d.osInfo.hyperv } : {}),
+    ...(d.osInfo ? { rtc: d.osInfo.rtc, hyperv: d.osInfo.hyperv } : {}),
     cpus: d.cpus,
     memoryMiB: d.memoryMiB,
     firmware: d.firmware,
     machine: d.machine,
+    secureBoot: !!d.secureBoot,
+    tpm: !!d.tpm,
     diskSizeBytes: typeof bytes === 'number' ? bytes : 0,
     diskFormat: d.diskFormat,
     diskBus: d.diskBus,

@@ -4,6 +4,7 @@ import { formatBytes, MiB } from '../../../../src-main/util/units';
 import { Field } from '../../../components/Field';
 import { Slider } from '../../../components/Slider';
 import type { FormApi } from '../form-api';
+import { SecurityFields } from './SecurityFields';
 
 /** CPUs and memory (sliders bounded by the host, numbers free so too-much gets explained), firmware, machine, display. */
 export function HardwareFields({ form, testPrefix, firmwareDowngraded }: { form: FormApi; testPrefix: string; firmwareDowngraded?: boolean }) {
@@ -35,6 +36,7 @@ export function HardwareFields({ form, testPrefix, firmwareDowngraded }: { form:
           </p>
         )}
       </fieldset>
+      <SecurityFields form={form} testPrefix={testPrefix} />
       <div className="form-row">
         <Field label={t('fields.machine')} error={error('machine')} hint={t('hardware.machineHint')}>
           {(p) => (
