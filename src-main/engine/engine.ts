@@ -5,7 +5,8 @@ import { VmService } from '../compute/vm-service';
 import { ChannelService } from '../consoles/channel-service';
 import { ConsoleService } from '../consoles/console-service';
 import { consoleHandlers } from '../consoles/handlers';
-import { openDatabase, type Db } from '../db/database';
+import type { Db } from '../db/database';
+import { openCheckedDatabase, type CheckedDatabase } from '../db/open-checked';
 import { VmRepository } from '../db/repositories/vms';
 import { LocalHost } from '../hosts/local-host';
 import { hostHandlers } from '../hosts/handlers';
@@ -31,7 +32,10 @@ import { BillingService } from '../metering/billing-service';
 import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
 import { defaultHangarHome } from '../util/home';
+import { recoveryHandlers } from '../recovery/handlers';
+import { finishRecovery } from '../recovery/engine-recovery';
 import { EventBus } from './event-bus';
+import { assertKnownHosts } from './host-ref-check';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
 
 export interface EngineOptions {
@@ -70,11 +74,14 @@ export class Engine {
   readonly billing: BillingService;
   readonly storage: Storage;
   private readonly handlers: Handlers;
+  private readonly opened: CheckedDatabase;
   private closed = false;
 
   private constructor(opts: EngineOptions) {
     this.home = opts.home ?? defaultHangarHome();
-    this.db = openDatabase(path.join(this.home, 'hangar.db'));
+    // a damaged hangar.db is moved aside here; Engine.open rebuilds the inventory (recovery/)
+    this.opened = openCheckedDatabase(path.join(this.home, 'hangar.db'), { integrity: opts.watch ?? false });
+    this.db = this.opened.db;
     this.hosts.add(new LocalHost(this.home));
     this.tasks = new TaskManager(this.db, this.events);
     this.networks = new NetworkService(this.db, this.events, () => this.vms.list());
@@ -94,11 +101,12 @@ export class Engine {
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...recoveryHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine(opts);
+    await finishRecovery(engine, engine.opened);
     await engine.tasks.recoverInterrupted();
     if (opts.watch) await engine.vms.reconcileAll();
     if (opts.watch) {
@@ -130,6 +138,7 @@ export class Engine {
         issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
     }
+    assertKnownHosts(parsed.data, this.hosts);
     const handler = this.handlers[method] as (input: unknown, ctx: CallContext) => Promise<unknown>;
     return handler(parsed.data, ctx);
   }

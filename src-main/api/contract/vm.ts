@@ -198,6 +198,11 @@ export interface VmInfo {
   lastSerialLines: string[];
   /** Where the VM's files are on its host. */
   dir: string;
+  /**
+   * Set when the stored settings cannot be read (the reason, in words): the VM is listed with a
+   * placeholder spec, cannot start, and can be repaired from its vm.json (`vm.repair`) or deleted.
+   */
+  damaged?: string;
 }
 
 export interface HostCapabilities {
