@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { HangarError } from '../api/errors';
 import { migrate, type Db } from './database';
 import { migrations } from './migrations';
+import { noSpaceError } from '../util/no-space';
 
 /**
  * Opening hangar.db without ever losing the inventory (issue 12, item 3). Before this, an emptied,
@@ -144,7 +145,8 @@ function attempt(file: string, opts: { integrity: boolean; nativeBinding?: strin
     const code = (e as { code?: unknown }).code;
     const short = seen ? judgeHeader(seen.header, seen.size) : null;
     if (typeof code === 'string' && CORRUPT_CODES.has(code)) return { problem: short?.kind === 'truncated' ? short : { kind: 'integrity', detail: `SQLite says: ${(e as Error).message}` } };
-    throw e;
+    // a full disk stops the WAL files from being made: say so, not "disk I/O error"
+    throw noSpaceError(e, path.dirname(file)) ?? e;
   }
 }
 
@@ -211,7 +213,8 @@ export function openCheckedDatabase(file: string, opts: { integrity?: boolean; n
         return { db: again.db, setAside: null, release: noop };
       }
       const at = (opts.now ?? (() => new Date()))();
-      const movedTo = corruptName(file, at);
+      let movedTo = corruptName(file, at);
+      for (let n = 2; fs.existsSync(movedTo); n++) movedTo = `${corruptName(file, at)}-${n}`;
       fs.renameSync(file, movedTo);
       for (const side of ['-wal', '-shm']) if (fs.existsSync(file + side)) fs.renameSync(file + side, movedTo + side);
       const fresh = attempt(file, { ...how, integrity: false });

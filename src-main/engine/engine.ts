@@ -32,6 +32,7 @@ import { BillingService } from '../metering/billing-service';
 import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
 import { defaultHangarHome } from '../util/home';
+import { noSpaceError } from '../util/no-space';
 import { recoveryHandlers } from '../recovery/handlers';
 import { finishRecovery } from '../recovery/engine-recovery';
 import { EventBus } from './event-bus';
@@ -140,7 +141,11 @@ export class Engine {
     }
     assertKnownHosts(parsed.data, this.hosts);
     const handler = this.handlers[method] as (input: unknown, ctx: CallContext) => Promise<unknown>;
-    return handler(parsed.data, ctx);
+    try {
+      return await handler(parsed.data, ctx);
+    } catch (e) {
+      throw noSpaceError(e, this.home) ?? e;
+    }
   }
 
   /** Is this method wired to a handler here (domains may be absent from a build)? */

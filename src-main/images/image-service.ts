@@ -1,4 +1,5 @@
 import { readStoredSpec } from '../db/repositories/vm-row-check';
+import { noSpaceMessage } from '../util/no-space';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { ImageFormat, ImageInfo, ImageTaskStart, ParsedInput, TaskInfo } from '../api/contract';
@@ -216,7 +217,7 @@ export class ImageService {
 
   private async requireSpace(host: Host, bytes: number): Promise<void> {
     const { freeBytes } = await host.fs.statfs(await this.libraryDir(host));
-    if (bytes > freeBytes) throw new HangarError('RESOURCE_LIMIT', `The image needs ${formatBytes(bytes)} but only ${formatBytes(freeBytes)} is free in the library's folder.`);
+    if (bytes > freeBytes) throw new HangarError('RESOURCE_LIMIT', noSpaceMessage(`the image library (${await this.libraryDir(host)})`, freeBytes, bytes), { reason: 'no-space' });
   }
 
   /**
