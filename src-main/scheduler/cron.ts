@@ -16,7 +16,7 @@ export function validateCron(expr: string, timezone: string, from: number): void
   if (fields !== 5 && fields !== 6)
     throw new HangarError(
       'INVALID_INPUT',
-      `"${expr}" has ${fields} field${fields === 1 ? '' : 's'}; a cron expression here has 5 (minute hour day-of-month month day-of-week, e.g. "0 8 * * 1-5") or 6 with seconds first (e.g. "30 0 8 * * 1-5").`,
+      `"${expr}" is not a valid cron expression: it has ${fields} field${fields === 1 ? '' : 's'}; use 5 (minute hour day-of-month month day-of-week, e.g. "0 8 * * 1-5") or 6 with seconds first (e.g. "30 0 8 * * 1-5").`,
       { field: 'cron' },
     );
   let cron: Cron;

@@ -207,7 +207,7 @@ describe('inputs that used to get through', () => {
   test('a 7-field cron expression is refused (5 fields, or 6 with seconds, are accepted)', () => {
     const r = hangar('schedule', 'add', 'seven', '--cron', '0 0 8 * * 1-5 2027', '--action', 'start', '--vm', 'runner');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /"0 0 8 \* \* 1-5 2027" has 7 fields; a cron expression here has 5 .* or 6 with seconds first/);
+    assert.match(r.stderr, /"0 0 8 \* \* 1-5 2027" is not a valid cron expression: it has 7 fields; use 5 .* or 6 with seconds first/);
     assert.doesNotMatch(hangar('schedule', 'list').stdout, /seven/);
     ok(hangar('schedule', 'add', 'six', '--cron', '30 0 8 * * 1-5', '--action', 'start', '--vm', 'runner'));
     ok(hangar('schedule', 'remove', 'six'));
