@@ -5,7 +5,7 @@ import { HangarError, isApiErrorShape } from '../api/errors';
 import { MiB, parseSize } from '../util/units';
 import { runConsole } from './console';
 import { UsageError, parseInteger, print, withClient } from './common';
-import { doctorReport, table, vmDetails, vmTable } from './output';
+import { databaseReport, doctorReport, table, vmDetails, vmTable } from './output';
 import { domainCommands } from './commands';
 import { resolveHostId } from './commands/hosts';
 import { applyOsDefaults } from './commands/os';
@@ -43,13 +43,18 @@ export function buildProgram(): Command {
     .command('doctor')
     .description('Check that QEMU, qemu-img, KVM, OVMF, Secure Boot firmware and swtpm are usable, and say how to fix what is not.')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
-      const caps = await withClient((c) => c.call('host.capabilities', { refresh: true }));
+    .option('--dismiss <id>', 'dismiss a notice shown here', parseInteger('--dismiss'))
+    .action(async (o: { json?: boolean; dismiss?: number }) => {
+      const [caps, db, notices] = await withClient(async (c) => {
+        if (o.dismiss !== undefined) await c.call('notice.dismiss', { id: o.dismiss });
+        return [await c.call('host.capabilities', { refresh: true }), await c.call('database.check', {}), await c.call('notice.list', {})] as const;
+      });
       const report = doctorReport(caps);
       const osdb = await withClient((c) => c.call('os.status', {}));
       report.text += `\n${osdb.available ? 'ok  ' : 'warn'} osinfo-db:   ${osdb.available ? `${osdb.version ?? ''} (${osdb.osCount} OSes in ${osdb.dirs.join(', ')})` : osdb.installHint ?? ''}`;
-      print(!!o.json, caps, () => report.text);
-      if (!report.ok) process.exitCode = 1;
+      const dbReport = databaseReport(db, notices);
+      print(!!o.json, { ...caps, database: db, notices, osinfo: osdb }, () => `${report.text}\n${dbReport.text}`);
+      if (!report.ok || !dbReport.ok) process.exitCode = 1;
     });
 
   program
@@ -224,6 +229,14 @@ export function buildProgram(): Command {
       print(!!o.json, r, () =>
         [`Deleted "${name}".`, ...r.deletedFiles.map((f) => `  removed ${f}`), ...r.keptFiles.map((f) => `  kept    ${f}`)].join('\n'),
       );
+    });
+
+  vm.command('repair <name>')
+    .description("Restore a damaged machine's settings from the vm.json in its folder.")
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const r = await withClient((c) => c.call('vm.repair', { vm: name }));
+      print(!!o.json, r, () => `Repaired "${r.name}" from ${r.restoredFrom}.`);
     });
 
   const task = program.command('task').description('Long-running operations.');

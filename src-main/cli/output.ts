@@ -1,4 +1,4 @@
-import type { HostCapabilities, VmInfo } from '../api/contract';
+import type { DatabaseCheck, EngineNotice, HostCapabilities, VmInfo } from '../api/contract';
 import { formatBytes, MiB } from '../util/units';
 
 /** Plain-text rendering for the CLI. `--json` bypasses all of this. */
@@ -11,9 +11,15 @@ export function table(rows: string[][], header: string[]): string {
 export function vmTable(vms: VmInfo[]): string {
   if (vms.length === 0) return 'No machines yet. Create one with: hangar vm create --name NAME';
   return table(
-    vms.map((v) => [v.name, v.state, String(v.spec.cpus), `${v.spec.memoryMiB} MiB`, v.hostId, v.id.slice(0, 8)]),
+    vms.map((v) => [v.name, v.damaged ? 'DAMAGED' : v.state, v.damaged ? '-' : String(v.spec.cpus), v.damaged ? '-' : `${v.spec.memoryMiB} MiB`, v.hostId, v.id.slice(0, 8)]),
     ['NAME', 'STATE', 'CPUS', 'MEMORY', 'HOST', 'ID'],
-  );
+  ) + damagedLines(vms);
+}
+
+/** Damaged VMs (unreadable stored settings) with the reason and the way out. */
+function damagedLines(vms: VmInfo[]): string {
+  const bad = vms.filter((v) => v.damaged);
+  return bad.map((v) => `\n${v.name} is damaged: ${v.damaged}. Repair: hangar vm repair "${v.name}"; or remove: hangar vm delete "${v.name}" (files kept).`).join('');
 }
 
 export function vmDetails(v: VmInfo): string {
@@ -21,6 +27,7 @@ export function vmDetails(v: VmInfo): string {
     `Name:        ${v.name}`,
     `ID:          ${v.id}`,
     `State:       ${v.state}${v.stateReason ? ` (${v.stateReason})` : ''}`,
+    ...(v.damaged ? [`Damaged:     ${v.damaged}`] : []),
     `Host:        ${v.hostId}`,
     `OS:          ${v.spec.os.family}${v.spec.os.variant ? ` ${v.spec.os.variant}` : ''}`,
     `CPUs:        ${v.spec.cpus}`,
@@ -75,4 +82,13 @@ export function doctorReport(c: HostCapabilities): { text: string; ok: boolean }
   ];
   if (c.installHint) lines.push('', c.installHint);
   return { text: lines.join('\n'), ok };
+}
+
+/** `hangar doctor`: the database part (integrity, set-aside copies, damaged VMs, open notices). */
+export function databaseReport(d: DatabaseCheck, notices: EngineNotice[]): { text: string; ok: boolean } {
+  const lines = [`${d.ok ? 'ok  ' : 'FAIL'} Database:    ${d.file} (schema ${d.schemaVersion}): ${d.detail}`];
+  for (const f of d.setAside) lines.push(`warn Set aside:   ${f} (a damaged copy kept after a rebuild; delete it when no longer needed)`);
+  for (const v of d.damagedVms) lines.push(`FAIL VM damaged:  ${v.name}: ${v.reason}. Repair: hangar vm repair "${v.name}"; or remove: hangar vm delete "${v.name}" (files kept)`);
+  for (const n of notices) lines.push('', `Notice #${n.id} (${n.at}):`, ...n.message.split('\n').map((l) => `  ${l}`), `  (dismiss: hangar doctor --dismiss ${n.id})`);
+  return { text: lines.join('\n'), ok: d.ok && d.damagedVms.length === 0 };
 }

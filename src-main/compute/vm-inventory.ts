@@ -10,7 +10,9 @@ import type { NetworkService } from '../network/network-service';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
 import { QEMU_IMG, probeHost } from '../qemu/probe';
 import { formatBytes, MiB } from '../util/units';
+import { refuseDamaged } from '../recovery/damaged';
 import { assertAction } from './state-machine';
+import { requireHealthyDisk, requireIsoImage } from './media-checks';
 import { checkResources, detectDiskFormat, requireFile, requireQemu } from './vm-checks';
 import { newVmId, nicsFrom } from './vm-spec';
 import { checkFirmwareChoice, ensureSecureBootVars } from '../tpm/tpm-service';
@@ -65,12 +67,13 @@ export class VmInventory {
     if (input.diskSizeBytes > caps.diskFreeBytes && input.diskFormat === 'raw')
       throw new HangarError('RESOURCE_LIMIT', `A ${formatBytes(input.diskSizeBytes)} raw disk does not fit in the ${formatBytes(caps.diskFreeBytes)} free on this host.`, { field: 'diskSizeBytes' });
 
-    if (input.isoPath) await requireFile(host, input.isoPath, 'ISO', 'isoPath');
+    if (input.isoPath) await requireIsoImage(host, input.isoPath, 'isoPath');
     if (input.kernel) {
       await requireFile(host, input.kernel.path, 'Kernel', 'kernel');
       if (input.kernel.initrd) await requireFile(host, input.kernel.initrd, 'Initrd', 'kernel');
     }
     for (const d of input.attachDisks) await requireFile(host, d.path, 'Disk', 'attachDisks');
+    for (const d of input.attachDisks) await requireHealthyDisk(host, caps, d.path, 'attachDisks');
     for (const nic of input.nics) await checkPortForwards(host, nic.portForwards, this.deps.usedForwards());
     if (this.deps.networks) input.nics = await this.deps.networks.checkNics(host, input.nics);
 
@@ -138,13 +141,14 @@ export class VmInventory {
 
   async update(input: ParsedInput<'vm.update'>): Promise<VmInfo> {
     const vm = this.deps.resolve(input.vm);
+    refuseDamaged(vm, 'change');
     assertAction('update', vm.name, vm.state);
     const host = this.hosts.get(vm.hostId);
     const caps = await probeHost(host);
     if (input.name !== undefined && this.repo.nameTaken(input.name, vm.id)) throw new HangarError('CONFLICT', `A VM named "${input.name}" already exists.`, { field: 'name' });
     checkResources(caps, input.cpus ?? vm.spec.cpus, input.memoryMiB ?? vm.spec.memoryMiB);
     if (input.firmware === 'uefi' && !caps.ovmf) throw new HangarError('MISSING_DEPENDENCY', 'UEFI firmware (OVMF) is not installed on this host.', { field: 'firmware' });
-    if (input.isoPath) await requireFile(host, input.isoPath, 'ISO', 'isoPath');
+    if (input.isoPath) await requireIsoImage(host, input.isoPath, 'isoPath');
     const paths = await this.deps.paths(vm);
     if (input.firmware === 'uefi' && vm.spec.firmware !== 'uefi' && caps.ovmf && !(await host.fs.stat(paths.ovmfVars)))
       await host.fs.writeFileAtomic(paths.ovmfVars, await host.fs.readFile(caps.ovmf.vars), 0o600);
@@ -182,6 +186,7 @@ export class VmInventory {
 
   /** Replace the spec wholesale (used by storage and images when they attach disks). */
   async saveSpec(vm: VmInfo, spec: VmSpec): Promise<VmInfo> {
+    refuseDamaged(vm, 'change');
     const host = this.hosts.get(vm.hostId);
     await host.fs.writeFileAtomic((await this.deps.paths(vm)).vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
     const updated = this.repo.updateSpec(spec);
@@ -196,6 +201,13 @@ export class VmInventory {
     assertAction('delete', current.name, current.state);
     const host = this.hosts.get(vm.hostId);
     const paths = await this.deps.paths(vm);
+    if (vm.damaged) {
+      // its disks are unknown (the settings are unreadable): drop the row, keep every file of its folder
+      this.repo.delete(vm.id);
+      this.deps.forget(vm.id);
+      this.events.emit('vm.changed', { id: vm.id, deleted: true });
+      return { deletedFiles: [], keptFiles: [paths.dir] };
+    }
     const kept: string[] = [];
     const deleted: string[] = [];
     for (const disk of vm.spec.disks) {

@@ -8,6 +8,8 @@ import { buildQemuArgv } from '../qemu/argv';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
 import { probeHost } from '../qemu/probe';
 import { QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
+import { refuseDamaged } from '../recovery/damaged';
+import { checkDisksBeforeStart } from './media-checks';
 import { assertAction, canTransition, isActive } from './state-machine';
 import { VmRuntime, judgeExit, observe, type ExitVerdict } from './vm-runtime';
 import { VmInventory } from './vm-inventory';
@@ -125,12 +127,14 @@ export class VmService {
     const vm = this.resolve(ref);
     await this.refresh(vm.id);
     const current = this.resolve(vm.id);
+    refuseDamaged(current, 'start');
     assertAction('start', current.name, current.state);
     const host = this.hosts.get(vm.hostId);
     const caps = await probeHost(host);
     requireQemu(caps);
     checkResources(caps, vm.spec.cpus, vm.spec.memoryMiB);
     for (const d of vm.spec.disks) await requireFile(host, d.path, 'Disk', 'disks');
+    await checkDisksBeforeStart(host, caps, vm.spec);
     if (vm.spec.cdrom) await requireFile(host, vm.spec.cdrom, 'ISO', 'isoPath');
     if (vm.spec.kernel) {
       await requireFile(host, vm.spec.kernel.path, 'Kernel', 'kernel');

@@ -7,7 +7,8 @@ import { ChannelService } from '../consoles/channel-service';
 import { ConsoleService } from '../consoles/console-service';
 import { consoleHandlers } from '../consoles/handlers';
 import { uniqueConflict } from '../db/constraint-errors';
-import { openDatabase, type Db } from '../db/database';
+import type { Db } from '../db/database';
+import { openCheckedDatabase, type CheckedDatabase } from '../db/open-checked';
 import { VmRepository } from '../db/repositories/vms';
 import { LocalHost } from '../hosts/local-host';
 import { hostHandlers } from '../hosts/handlers';
@@ -39,7 +40,11 @@ import { defaultHangarHome } from '../util/home';
 import { GuestService } from '../guest/guest-service';
 import { guestHandlers } from '../guest/handlers';
 import { ShareService } from '../guest/shares';
+import { noSpaceError } from '../util/no-space';
+import { recoveryHandlers } from '../recovery/handlers';
+import { finishRecovery } from '../recovery/engine-recovery';
 import { EventBus } from './event-bus';
+import { assertKnownHosts } from './host-ref-check';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
 
 export interface EngineOptions {
@@ -83,15 +88,15 @@ export class Engine {
   readonly guest: GuestService;
   readonly shares: ShareService;
   private readonly handlers: Handlers;
+  private readonly opened: CheckedDatabase;
   private closed = false;
 
   private constructor(opts: EngineOptions) {
     this.home = opts.home ?? defaultHangarHome();
-    // private from the start (0700), or tightened with a notice if an older version left it loose
-    const perms = permissionsNotice(this.home, secureHome(this.home));
-    if (perms) this.startupNotices.push({ level: 'warning', key: 'home-permissions', message: perms });
-    this.db = openDatabase(path.join(this.home, 'hangar.db'));
-    privateDatabaseFiles(path.join(this.home, 'hangar.db'));
+import { uniqueConflict } from '../db/constraint-errors';
+    // a damaged hangar.db is moved aside here; Engine.open rebuilds the inventory (recovery/)
+    this.opened = openCheckedDatabase(path.join(this.home, 'hangar.db'), { integrity: opts.watch ?? false });
+    this.db = this.opened.db;
     this.hosts.add(new LocalHost(this.home));
     this.tasks = new TaskManager(this.db, this.events);
     this.networks = new NetworkService(this.db, this.events, () => this.vms.list());
@@ -118,11 +123,12 @@ export class Engine {
     this.vms.agentShutdown = (vm) => this.guest.shutdown(vm);
     this.storage.snapshots.guestHooks = { freeze: (vm) => this.guest.freeze(vm), setClock: (vm) => this.guest.setClock(vm) };
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...osHandlers(this), ...guestHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine(opts);
+    await finishRecovery(engine, engine.opened);
     await engine.tasks.recoverInterrupted();
     if (opts.watch) await engine.vms.reconcileAll();
     if (opts.watch) {
@@ -154,12 +160,13 @@ export class Engine {
         issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
     }
+    assertKnownHosts(parsed.data, this.hosts);
     const handler = this.handlers[method] as (input: unknown, ctx: CallContext) => Promise<unknown>;
     try {
       return await handler(parsed.data, ctx);
     } catch (e) {
-      // safety net: a name another process took at the same moment is a sentence, not SQLite's message
-      throw uniqueConflict(e, (parsed.data as { name?: unknown } | null)?.name) ?? e;
+      // safety nets: a name another process took at the same moment, or a full disk, is a sentence
+      throw uniqueConflict(e, (parsed.data as { name?: unknown } | null)?.name) ?? noSpaceError(e, this.home) ?? e;
     }
   }
 

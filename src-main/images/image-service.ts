@@ -1,3 +1,5 @@
+import { readStoredSpec } from '../db/repositories/vm-row-check';
+import { noSpaceMessage } from '../util/no-space';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { ImageFormat, ImageInfo, ImageTaskStart, OsDetection, ParsedInput, TaskInfo } from '../api/contract';
@@ -126,9 +128,11 @@ export class ImageService {
   private withUsers(r: ImageRecord): ImageInfo {
     const users: ImageInfo['usedBy'] = this.repo.overlayUsers(r.id).map((u) => ({ id: u.id, name: u.name, how: 'backing' as const, path: u.diskPath }));
     for (const v of this.repo.vmsReferencing(r.path)) {
-      const spec = JSON.parse(v.specJson) as { cdrom: string | null; disks: Array<{ path: string }> };
-      if (spec.cdrom === r.path) users.push({ id: v.id, name: v.name, how: 'cdrom', path: r.path });
-      if (spec.disks.some((d) => d.path === r.path)) users.push({ id: v.id, name: v.name, how: 'disk', path: r.path });
+      const spec = readStoredSpec({ id: v.id, spec_json: v.specJson });
+      // a damaged VM's settings are unreadable: count it as a user, so the image is not deleted from under it
+      if (!spec.ok) users.push({ id: v.id, name: v.name, how: 'disk', path: r.path });
+      else if (spec.spec.cdrom === r.path) users.push({ id: v.id, name: v.name, how: 'cdrom', path: r.path });
+      if (spec.ok && spec.spec.disks.some((d) => d.path === r.path)) users.push({ id: v.id, name: v.name, how: 'disk', path: r.path });
     }
     return { ...r, usedBy: users };
   }
@@ -216,7 +220,7 @@ export class ImageService {
 
   private async requireSpace(host: Host, bytes: number): Promise<void> {
     const { freeBytes } = await host.fs.statfs(await this.libraryDir(host));
-    if (bytes > freeBytes) throw new HangarError('RESOURCE_LIMIT', `The image needs ${formatBytes(bytes)} but only ${formatBytes(freeBytes)} is free in the library's folder.`);
+    if (bytes > freeBytes) throw new HangarError('RESOURCE_LIMIT', noSpaceMessage(`the image library (${await this.libraryDir(host)})`, freeBytes, bytes), { reason: 'no-space' });
   }
 
   /**

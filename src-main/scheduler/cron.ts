@@ -11,6 +11,14 @@ function parse(expr: string, timezone: string): Cron {
 
 /** Throw a HangarError (field "cron" or "timezone") unless the expression is valid and fires at least once. */
 export function validateCron(expr: string, timezone: string, from: number): void {
+  // croner also takes a 7th (year) field and nicknames; Hangar documents and accepts only 5 or 6 fields
+  const fields = expr.trim().split(/\s+/).filter(Boolean).length;
+  if (fields !== 5 && fields !== 6)
+    throw new HangarError(
+      'INVALID_INPUT',
+      `"${expr}" is not a valid cron expression: it has ${fields} field${fields === 1 ? '' : 's'}; use 5 (minute hour day-of-month month day-of-week, e.g. "0 8 * * 1-5") or 6 with seconds first (e.g. "30 0 8 * * 1-5").`,
+      { field: 'cron' },
+    );
   let cron: Cron;
   try {
     cron = parse(expr, timezone);

@@ -51,6 +51,9 @@ interface RunRow {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Runs kept per schedule (the newest ones); older rows are removed as new runs are recorded. */
+export const RUNS_KEPT = 500;
+
 export class ScheduleRepository {
   constructor(private readonly db: Db) {}
 
@@ -92,6 +95,10 @@ export class ScheduleRepository {
     const r = this.db
       .prepare('INSERT INTO schedule_runs (schedule_id, due_at, started_at, finished_at, trigger, status, message) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(scheduleId, iso(run.dueAt), iso(run.startedAt), iso(run.finishedAt ?? null), run.trigger, run.status, run.message ?? null);
+    // bounded history (issue 12: a per-second schedule wrote a row a second for ever)
+    this.db
+      .prepare('DELETE FROM schedule_runs WHERE schedule_id = ? AND id <= (SELECT id FROM schedule_runs WHERE schedule_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)')
+      .run(scheduleId, scheduleId, RUNS_KEPT);
     return Number(r.lastInsertRowid);
   }
 

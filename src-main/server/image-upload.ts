@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { toApiError } from '../api/errors';
 import type { Engine } from '../engine/engine';
+import { noSpaceError, noSpaceMessage } from '../util/no-space';
 
 /**
  * POST /upload?name=<file name>: a browser's dropped file (it has bytes but no host path).
@@ -33,11 +34,20 @@ export async function handleImageUpload(engine: Engine, req: http.IncomingMessag
   const dir = await engine.images.uploadDir(host);
   const staged = path.join(dir, `${randomUUID()}--${name}`);
   const part = `${staged}.part`;
+  // a file bigger than the free space is refused before a byte is written (not "interrupted" half-way)
+  const length = Number(req.headers['content-length'] ?? NaN);
+  const free = (await host.fs.statfs(dir)).freeBytes;
+  if (Number.isFinite(length) && length > free) {
+    req.resume();
+    return sendJson(res, 507, { error: { code: 'RESOURCE_LIMIT', message: noSpaceMessage(`the image library (${dir})`, free, length), details: { reason: 'no-space' } } });
+  }
   try {
     await pipeline(req, await host.fs.createWriteStream(part, { flags: 'wx' }));
     await host.fs.rename(part, staged);
-  } catch {
+  } catch (e) {
     await host.fs.rm(part);
+    const full = noSpaceError(e, dir, Number.isFinite(length) ? length : undefined);
+    if (full && !res.headersSent && !res.destroyed) return sendJson(res, 507, { error: full.toJSON() });
     if (!res.headersSent && !res.destroyed) sendJson(res, 400, { error: { code: 'IO_ERROR', message: `The upload of "${name}" was interrupted; nothing was kept.` } });
     return;
   }

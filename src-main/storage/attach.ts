@@ -4,6 +4,8 @@ import type { Host } from '../hosts/host';
 import { isLive, resolveVolume, vmUsingFile, type StorageDeps } from './context';
 import { blockNodeForFile, hotplugDisk, queryBlock, unplugDisk } from './hotplug';
 import type { VolumeService } from './volumes';
+import { requireHealthyDisk, requireIsoImage } from '../compute/media-checks';
+import { probeHost } from '../qemu/probe';
 
 const MAX_DISKS = 16;
 
@@ -30,6 +32,8 @@ export class AttachService {
       if (owner?.id === vm.id) throw new HangarError('CONFLICT', `"${volume.name}" is already attached to "${vm.name}".`);
       if (owner)
         throw new HangarError('CONFLICT', `"${volume.name}" is already attached to the VM "${owner.name}". A writable disk cannot be shared by two VMs (both would write to it and corrupt it): detach it from "${owner.name}" first.`, { vm: owner.name });
+      const host = this.deps.hosts.get(vm.hostId);
+      await requireHealthyDisk(host, await probeHost(host), file, 'volume');
       if (vm.spec.disks.length >= MAX_DISKS) throw new HangarError('RESOURCE_LIMIT', `"${vm.name}" already has ${MAX_DISKS} disks, the most Hangar supports.`);
       const disk: Disk = { id: freeDiskId(vm), path: file, format: volume.format, bus: input.bus, readOnly: input.readOnly, owned: false };
       if (isLive(vm)) {
@@ -97,6 +101,7 @@ export class AttachService {
     return this.serialFor(ref, async () => {
       const vm = await this.deps.vms.resolveFresh(ref);
       await requireReadable(this.deps.hosts.get(vm.hostId), iso);
+      await requireIsoImage(this.deps.hosts.get(vm.hostId), iso, 'path');
       if (isLive(vm)) {
         await this.deps.vms.withQmp(vm.id, async (qmp) => {
           const cd = (await queryBlock(qmp)).find((b) => b.deviceId === 'cd0');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TaskInfo } from '../api/contract';
 import { HangarError, toApiError } from '../api/errors';
 import { uniqueConflict } from '../db/constraint-errors';
+import { noSpaceError } from '../util/no-space';
 import type { Db } from '../db/database';
 import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
@@ -149,7 +150,7 @@ export class TaskManager {
         if (controller.signal.aborted) throw new HangarError('CANCELLED', 'Cancelled.');
         return this.finish(info, 'succeeded', { ...(info.result ?? {}), ...result }, null);
       } catch (e) {
-        const err = controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user. Nothing was kept.' } : toApiError(uniqueConflict(e, (info.result as { name?: unknown } | null)?.name) ?? e);
+        const err = controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user. Nothing was kept.' } : toApiError(uniqueConflict(e, (info.result as { name?: unknown } | null)?.name) ?? noSpaceError(e, 'the disk') ?? e);
         return this.finish(info, controller.signal.aborted ? 'cancelled' : 'failed', info.result, err);
       } finally {
         this.running.delete(info.id);

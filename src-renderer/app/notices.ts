@@ -17,6 +17,13 @@ export function startNotices(): void {
     }
     toast({ level: n.level, message: n.message });
   });
+  // notices kept by the engine until dismissed (e.g. hangar.db rebuilt from the files): shown until closed
+  void api
+    .call('notice.list', {})
+    .then((list) => {
+      for (const n of list) toast({ level: n.level, message: n.message, timeoutMs: 0 });
+    })
+    .catch(() => undefined);
 }
 
 function readSeen(): string[] {

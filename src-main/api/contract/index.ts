@@ -13,6 +13,7 @@ import { metricsMethods } from './metrics';
 import { billingMethods } from './billing';
 import { osMethods } from './os';
 import { guestMethods } from './guest';
+import { recoveryMethods } from './recovery';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -32,6 +33,7 @@ export const contract = {
   ...billingMethods,
   ...osMethods,
   ...guestMethods,
+  ...recoveryMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -59,4 +61,5 @@ export * from './metrics';
 export * from './billing';
 export * from './os';
 export * from './guest';
+export * from './recovery';
 export { objectName, NAME_MAX } from './common';

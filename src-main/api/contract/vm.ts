@@ -244,6 +244,11 @@ export interface VmInfo {
   dir: string;
   /** What the guest agent last said (guest/guest-service.ts); absent when never asked. */
   guest?: GuestInfo;
+  /**
+   * Set when the stored settings cannot be read (the reason, in words): the VM is listed with a
+   * placeholder spec, cannot start, and can be repaired from its vm.json (`vm.repair`) or deleted.
+   */
+  damaged?: string;
 }
 
 /** The guest's own view, from qemu-guest-agent. */

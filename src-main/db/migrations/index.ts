@@ -7,6 +7,7 @@ import { networksSchedules006 } from './006-networks-schedules';
 import { processOwnership007 } from './007-process-ownership';
 import { imageOs010 } from './010-image-os';
 import { guest013 } from './013-guest';
+import { notices008 } from './008-notices';
 
 /** A schema step. Never edit a released one: add the next number. */
 export interface Migration {
@@ -15,4 +16,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, processOwnership007, imageOs010, guest013];
+export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, processOwnership007, imageOs010, guest013, notices008];

@@ -1,6 +1,7 @@
 import type { VmInfo, VmSpec, VmState } from '../../api/contract';
 import { mapUnique } from '../constraint-errors';
 import type { Db } from '../database';
+import { placeholderSpec, readSerialLines, readStoredSpec } from './vm-row-check';
 
 interface VmRow {
   id: string;
@@ -27,21 +28,26 @@ export interface RuntimeFields {
   lastSerialLines?: string[];
 }
 
-const toInfo = (r: VmRow): VmInfo => ({
-  id: r.id,
-  name: r.name,
-  hostId: r.host_id,
-  state: r.state,
-  stateReason: r.state_reason,
-  spec: JSON.parse(r.spec_json) as VmSpec,
-  accel: r.accel,
-  pid: r.pid,
-  startedAt: r.started_at,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  lastSerialLines: JSON.parse(r.last_serial_lines) as string[],
-  dir: r.dir,
-});
+const toInfo = (r: VmRow): VmInfo => {
+  // one malformed row must not take every list down (issue 12): it becomes a "damaged" VM
+  const spec = readStoredSpec(r);
+  return {
+    id: r.id,
+    name: r.name,
+    hostId: r.host_id,
+    state: r.state,
+    stateReason: r.state_reason,
+    spec: spec.ok ? spec.spec : placeholderSpec(r),
+    accel: r.accel,
+    pid: r.pid,
+    startedAt: r.started_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastSerialLines: readSerialLines(r.last_serial_lines),
+    dir: r.dir,
+    ...(!spec.ok && { damaged: spec.reason }),
+  };
+};
 
 export const nowIso = () => new Date().toISOString();
 

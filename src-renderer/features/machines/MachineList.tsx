@@ -106,6 +106,11 @@ const MachineRow = memo(function MachineRow({ vm, selected, busy, onSelect }: { 
         <span className="vm-row-name">{vm.name}</span>
         <span className="vm-row-state">
           <StateBadge state={vm.state} compact />
+          {vm.damaged && (
+            <span className="state-badge state-crashed compact" data-testid="vm-damaged" title={vm.damaged}>
+              {t('recovery.damaged')}
+            </span>
+          )}
           <HostChip hostId={vm.hostId} />
           <GuestIp vm={vm} />
           {busy && <span className="spinner small" aria-hidden="true" />}
