@@ -30,6 +30,8 @@ import { metricsHandlers } from '../metrics/handlers';
 import { BillingService } from '../metering/billing-service';
 import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
+import { ApplianceService } from '../appliances/appliance-service';
+import { applianceHandlers } from '../appliances/handlers';
 import { defaultHangarHome } from '../util/home';
 import { EventBus } from './event-bus';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
@@ -69,6 +71,7 @@ export class Engine {
   readonly metrics: MetricsService;
   readonly billing: BillingService;
   readonly storage: Storage;
+  readonly appliances: ApplianceService;
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -94,7 +97,8 @@ export class Engine {
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this) } satisfies Handlers;
+    this.appliances = new ApplianceService(this);
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
