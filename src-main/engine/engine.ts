@@ -32,6 +32,8 @@ import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
 import { ApplianceService } from '../appliances/appliance-service';
 import { applianceHandlers } from '../appliances/handlers';
+import { BackupService } from '../backups/backup-service';
+import { backupHandlers } from '../backups/handlers';
 import { defaultHangarHome } from '../util/home';
 import { EventBus } from './event-bus';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
@@ -72,6 +74,7 @@ export class Engine {
   readonly billing: BillingService;
   readonly storage: Storage;
   readonly appliances: ApplianceService;
+  readonly backups: BackupService;
   private readonly handlers: Handlers;
   private closed = false;
 
@@ -98,7 +101,8 @@ export class Engine {
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
     this.appliances = new ApplianceService(this);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this) } satisfies Handlers;
+    this.backups = new BackupService(this);
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -9,6 +9,7 @@ import { mapOsType } from '../../src-main/appliances/os-map';
 import { parseOvf, toVmName, unitBytes } from '../../src-main/appliances/ovf-parse';
 import { buildManifest, buildOvf, parseManifest } from '../../src-main/appliances/ovf-write';
 import { listTar, writeTar } from '../../src-main/appliances/tar';
+import { isoWeek, planPrune } from '../../src-main/backups/retention';
 import { LocalHost } from '../../src-main/hosts/local-host';
 import { tempHome } from '../helpers/env';
 import { virtualBox7Ovf, vmware2Ovf } from '../helpers/ovf-fixtures';
@@ -176,5 +177,26 @@ describe('OVA tar', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('backup retention', () => {
+  const b = (id: string, createdAt: string, parentId: string | null = null) => ({ id, createdAt, parentId });
+  test('keep N daily and N weekly, the newest always, and every parent a kept incremental needs', () => {
+    const backups = [
+      b('f1', '2026-01-05T01:00:00Z'), // Monday, week 2
+      b('i1', '2026-01-06T01:00:00Z', 'f1'),
+      b('i2', '2026-01-06T13:00:00Z', 'i1'),
+      b('f2', '2026-01-12T01:00:00Z'), // week 3
+      b('i3', '2026-01-13T01:00:00Z', 'f2'),
+      b('f0', '2025-12-29T01:00:00Z'), // week 1 of 2026 (ISO)
+    ];
+    assert.deepEqual(planPrune(backups, 1, 0), { keep: ['i3', 'f2'], remove: ['i2', 'i1', 'f1', 'f0'] });
+    assert.deepEqual(planPrune(backups, 2, 0).keep, ['i3', 'f2']);
+    assert.deepEqual(planPrune(backups, 0, 2), { keep: ['i3', 'f2', 'i2', 'i1', 'f1'], remove: ['f0'] });
+    assert.deepEqual(planPrune(backups, 0, 0).keep, ['i3', 'f2']);
+    assert.deepEqual(planPrune([], 3, 3), { keep: [], remove: [] });
+    assert.equal(isoWeek('2025-12-29T01:00:00Z'), '2026-W01');
+    assert.equal(isoWeek('2027-01-01T00:00:00Z'), '2026-W53');
   });
 });

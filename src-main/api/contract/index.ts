@@ -12,6 +12,7 @@ import { hostMethods } from './hosts';
 import { metricsMethods } from './metrics';
 import { billingMethods } from './billing';
 import { applianceMethods } from './appliances';
+import { backupMethods } from './backups';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -30,6 +31,7 @@ export const contract = {
   ...metricsMethods,
   ...billingMethods,
   ...applianceMethods,
+  ...backupMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -56,4 +58,5 @@ export * from './hosts';
 export * from './metrics';
 export * from './billing';
 export * from './appliances';
+export * from './backups';
 export { objectName, NAME_MAX } from './common';
