@@ -93,7 +93,7 @@ export class BackupService {
       }
       try {
         const label = kind === 'full' ? 'Full backup' : 'Incremental backup';
-        await runBackupJobs(qmp, disks.map((_, i) => ({ node: nodes[i]!, target: targets[i]! })), kind, signal, (f) => progress(f * 0.9, `${label}${why ? ` (${why})` : ''}`));
+        await runBackupJobs(qmp, disks.map((_, i) => ({ node: nodes[i]!, target: targets[i]! })), kind, signal, (f) => progress(f * 0.9, `${label}${why ? ` (${why})` : ''}`), (input.bandwidthMiBs ?? 0) * 1024 * 1024);
         const out: BackupInfo['files'] = [];
         for (const [i, t] of targets.entries()) {
           const { sha256, bytes } = await hashFile(host, t, { signal });

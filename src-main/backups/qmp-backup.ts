@@ -34,7 +34,7 @@ export async function bitmapsPresent(qmp: QmpClient, nodes: string[]): Promise<M
   return new Map(nodes.map((n) => [n, !!named.find((x) => x['node-name'] === n)?.['dirty-bitmaps']?.some((b) => b.name === BITMAP)]));
 }
 
-export async function runBackupJobs(qmp: QmpClient, disks: DiskJob[], kind: 'full' | 'incremental', signal: AbortSignal, onFraction: (f: number) => void): Promise<void> {
+export async function runBackupJobs(qmp: QmpClient, disks: DiskJob[], kind: 'full' | 'incremental', signal: AbortSignal, onFraction: (f: number) => void, speedBytes = 0): Promise<void> {
   const present = await bitmapsPresent(qmp, disks.map((d) => d.node));
   const tag = Math.random().toString(36).slice(2, 8);
   const added: string[] = [];
@@ -47,10 +47,10 @@ export async function runBackupJobs(qmp: QmpClient, disks: DiskJob[], kind: 'ful
     disks.forEach((d, i) => {
       if (kind === 'full') {
         actions.push(present.get(d.node) ? { type: 'block-dirty-bitmap-clear', data: { node: d.node, name: BITMAP } } : { type: 'block-dirty-bitmap-add', data: { node: d.node, name: BITMAP, persistent: true } });
-        actions.push({ type: 'blockdev-backup', data: { 'job-id': `hbk${i}-${tag}`, device: d.node, target: `hbk${i}-${tag}`, sync: 'full', 'auto-dismiss': false } });
+        actions.push({ type: 'blockdev-backup', data: { 'job-id': `hbk${i}-${tag}`, device: d.node, target: `hbk${i}-${tag}`, sync: 'full', 'auto-dismiss': false, ...(speedBytes ? { speed: speedBytes } : {}) } });
       } else {
         if (!present.get(d.node)) throw new HangarError('INVALID_STATE', `Disk ${d.node} has no backup bitmap any more (restored or replaced?): make a full backup.`);
-        actions.push({ type: 'blockdev-backup', data: { 'job-id': `hbk${i}-${tag}`, device: d.node, target: `hbk${i}-${tag}`, sync: 'incremental', bitmap: BITMAP, 'auto-dismiss': false } });
+        actions.push({ type: 'blockdev-backup', data: { 'job-id': `hbk${i}-${tag}`, device: d.node, target: `hbk${i}-${tag}`, sync: 'incremental', bitmap: BITMAP, 'auto-dismiss': false, ...(speedBytes ? { speed: speedBytes } : {}) } });
       }
     });
     await qmp.command('transaction', { actions });

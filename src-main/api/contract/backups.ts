@@ -39,6 +39,8 @@ export const BackupCreateInput = z
     folder: absolutePath('Backup folder').optional(),
     /** auto: incremental when a chain exists and every disk still has its bitmap, else full. */
     mode: z.enum(['auto', 'full', 'incremental']).default('auto'),
+    /** Limit the copy to this many MiB/s (QEMU's job speed), so a backup does not starve the guest's I/O. */
+    bandwidthMiBs: z.number().int().min(1).max(100000).optional(),
   })
   .strict();
 
