@@ -54,7 +54,10 @@ describe('Backups tab (hangar serve + Chromium)', { skip: built ? false : 'the r
     const { task } = await srv.engine.call('backup.create', { vm: 'keeper', mode: 'full', bandwidthMiBs: 8 });
     const bar = page.getByTestId('backup-progress').getByRole('progressbar');
     await bar.waitFor({ timeout: 20000 });
-    const seen = await waitFor('the bar to move', async () => Number(await bar.getAttribute('aria-valuenow')) > 0 && Number(await bar.getAttribute('aria-valuenow')), 20000, 100);
+    const seen = await waitFor('the bar to move', async () => {
+      const v = Number(await bar.getAttribute('aria-valuenow'));
+      return v > 0 ? v : null;
+    }, 20000, 100);
     assert.ok(seen > 0 && seen < 100, `progress ${seen}%`);
     await screenshot(page, 'backup-progress');
     await page.getByTestId('backup-cancel').click();
