@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import type { VmSpec } from '../../src-main/api/contract';
+import type { VmInfo, VmSpec } from '../../src-main/api/contract';
+import { vmTable } from '../../src-main/cli/output';
 import { HangarError } from '../../src-main/api/errors';
 import { mapOsType } from '../../src-main/appliances/os-map';
 import { parseOvf, toVmName, unitBytes } from '../../src-main/appliances/ovf-parse';
@@ -198,5 +199,21 @@ describe('backup retention', () => {
     assert.deepEqual(planPrune([], 3, 3), { keep: [], remove: [] });
     assert.equal(isoWeek('2025-12-29T01:00:00Z'), '2026-W01');
     assert.equal(isoWeek('2027-01-01T00:00:00Z'), '2026-W53');
+  });
+});
+
+describe('vm list on LAN hosts (issue 17, item 6)', () => {
+  test('the host’s name, not its id; the state of a VM on an offline host is marked as last known', () => {
+    const vm = (name: string, hostId: string, state: VmInfo['state']) => ({ id: `${name}-0000-0000`, name, hostId, state, spec: { ...spec, name } }) as unknown as VmInfo;
+    const out = vmTable([vm('far', 'h-123', 'running'), vm('near', 'local', 'running'), vm('lab-vm', 'h-456', 'stopped')], [
+      { id: 'local', name: 'this computer', state: 'online' },
+      { id: 'h-123', name: 'basement', state: 'offline' },
+      { id: 'h-456', name: 'lab', state: 'online' },
+    ]);
+    const rows = out.split('\n');
+    assert.match(rows.find((r) => r.startsWith('far'))!, /running\? \(host offline, last known\)\s+.*basement/);
+    assert.doesNotMatch(out, /h-123|h-456/);
+    assert.match(rows.find((r) => r.startsWith('near'))!, /^near\s+running\s/);
+    assert.match(rows.find((r) => r.startsWith('lab-vm'))!, /^lab-vm\s+stopped\s.*\blab\b/);
   });
 });
