@@ -146,4 +146,16 @@ describe('backups', () => {
     assert.match(prune.stdout, /^Removed 3 backups \([0-9a-f, ]+\); kept 1\./);
     assert.equal(fs.readdirSync(path.dirname(fs.readdirSync(path.join(home, 'backups')).map((d) => path.join(home, 'backups', d, 'x'))[0]!)).filter((f) => f.endsWith('.qcow2')).length, 1, 'the pruned files are gone');
   });
+
+  test('scheduled through the existing scheduler: a command schedule runs "hangar backup create"', async () => {
+    if (!fs.existsSync(path.join(__dirname, '../../dist/main/cli/main.js'))) {
+      console.log('skipped: the CLI is not built (npm run build:main)');
+      return;
+    }
+    const before = (await engine.call('backup.list', { vm: 'bk' })).length;
+    await engine.call('schedule.add', { name: 'nightly-backup', cron: '0 3 * * *', timezone: 'UTC', action: 'command', argv: ['backup', 'create', 'bk'] });
+    const run = await engine.call('schedule.runNow', { schedule: 'nightly-backup' });
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.equal((await engine.call('backup.list', { vm: 'bk' })).length, before + 1);
+  });
 });
