@@ -79,8 +79,8 @@ export function buildProgram(): Command {
     .description('List machines and their state.')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const vms = await withClient((c) => c.call('vm.list', {}));
-      print(!!o.json, vms, () => vmTable(vms));
+      const [vms, hosts] = await withClient(async (c) => [await c.call('vm.list', {}), await c.call('host.list', {}).catch(() => [])] as const);
+      print(!!o.json, vms, () => vmTable(vms, hosts));
     });
 
   vm.command('show <name>')

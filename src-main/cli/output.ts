@@ -8,10 +8,19 @@ export function table(rows: string[][], header: string[]): string {
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
 
-export function vmTable(vms: VmInfo[]): string {
+/**
+ * `hosts` (from host.list) names each VM's host, and marks the state of a VM whose host is not
+ * online as last known ("running?, host offline"): nobody can tell what it does now.
+ */
+export function vmTable(vms: VmInfo[], hosts: Array<{ id: string; name: string; state: string }> = []): string {
   if (vms.length === 0) return 'No machines yet. Create one with: hangar vm create --name NAME';
+  const byId = new Map(hosts.map((h) => [h.id, h]));
   return table(
-    vms.map((v) => [v.name, v.damaged ? 'DAMAGED' : v.state, v.damaged ? '-' : String(v.spec.cpus), v.damaged ? '-' : `${v.spec.memoryMiB} MiB`, v.hostId, v.id.slice(0, 8)]),
+    vms.map((v) => {
+      const h = byId.get(v.hostId);
+      const stale = h && h.id !== 'local' && h.state !== 'online';
+      return [v.name, v.damaged ? 'DAMAGED' : stale ? `${v.state}? (host ${h.state}, last known)` : v.state, v.damaged ? '-' : String(v.spec.cpus), v.damaged ? '-' : `${v.spec.memoryMiB} MiB`, h?.name ?? v.hostId, v.id.slice(0, 8)];
+    }),
     ['NAME', 'STATE', 'CPUS', 'MEMORY', 'HOST', 'ID'],
   ) + damagedLines(vms);
 }

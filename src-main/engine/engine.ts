@@ -36,6 +36,10 @@ import { metricsHandlers } from '../metrics/handlers';
 import { BillingService } from '../metering/billing-service';
 import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
+import { ApplianceService } from '../appliances/appliance-service';
+import { applianceHandlers } from '../appliances/handlers';
+import { BackupService } from '../backups/backup-service';
+import { backupHandlers } from '../backups/handlers';
 import { defaultHangarHome } from '../util/home';
 import { GuestService } from '../guest/guest-service';
 import { guestHandlers } from '../guest/handlers';
@@ -87,6 +91,8 @@ export class Engine {
   readonly os: OsService;
   readonly guest: GuestService;
   readonly shares: ShareService;
+  readonly appliances: ApplianceService;
+  readonly backups: BackupService;
   private readonly handlers: Handlers;
   private readonly opened: CheckedDatabase;
   private closed = false;
@@ -123,7 +129,9 @@ import { uniqueConflict } from '../db/constraint-errors';
     this.vms.agentShutdown = (vm) => this.guest.shutdown(vm);
     this.storage.snapshots.guestHooks = { freeze: (vm) => this.guest.freeze(vm), setClock: (vm) => this.guest.setClock(vm) };
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this) } satisfies Handlers;
+    this.appliances = new ApplianceService(this);
+    this.backups = new BackupService(this);
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -14,6 +14,8 @@ import { billingMethods } from './billing';
 import { osMethods } from './os';
 import { guestMethods } from './guest';
 import { recoveryMethods } from './recovery';
+import { applianceMethods } from './appliances';
+import { backupMethods } from './backups';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -34,6 +36,8 @@ export const contract = {
   ...osMethods,
   ...guestMethods,
   ...recoveryMethods,
+  ...applianceMethods,
+  ...backupMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -62,4 +66,6 @@ export * from './billing';
 export * from './os';
 export * from './guest';
 export * from './recovery';
+export * from './appliances';
+export * from './backups';
 export { objectName, NAME_MAX } from './common';

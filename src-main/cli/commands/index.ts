@@ -10,10 +10,12 @@ import { registerStorageCommands } from './storage';
 import { registerOsCommands } from './os';
 import { registerGuestCommands } from './guest';
 import { registerVmSetCommands } from './vm-set';
+import { registerApplianceCommands } from './appliances';
+import { registerBackupCommands } from './backups';
 
 /**
  * Commands of the later domains (images, storage, hosts, stats, schedules, ...), one module each:
  * `export function registerXCommands(program: Command): void`, added to this list.
  * Shared helpers (withClient, print, parseInteger, UsageError) come from '../common'.
  */
-export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands, registerOsCommands, registerGuestCommands, registerVmSetCommands];
+export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands, registerOsCommands, registerGuestCommands, registerVmSetCommands, registerApplianceCommands, registerBackupCommands];

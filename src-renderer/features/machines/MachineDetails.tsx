@@ -14,11 +14,12 @@ import { selectSelectedVm, useMachines } from './store';
 const VmConsole = lazy(() => import('../consoles/VmConsole').then((m) => ({ default: m.VmConsole })));
 const StorageTab = lazy(() => import('../storage/StorageTab').then((m) => ({ default: m.StorageTab })));
 const SnapshotsTab = lazy(() => import('../storage/SnapshotsTab').then((m) => ({ default: m.SnapshotsTab })));
+const BackupsTab = lazy(() => import('../backups/BackupsTab').then((m) => ({ default: m.BackupsTab })));
 const PerformanceTab = lazy(() => import('../performance/PerformanceTab').then((m) => ({ default: m.PerformanceTab })));
 
-const TABS = ['details', 'console', 'storage', 'snapshots', 'performance'] as const;
+const TABS = ['details', 'console', 'storage', 'snapshots', 'backups', 'performance'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_ICONS: Record<Tab, IconName> = { details: 'info', console: 'terminal', performance: 'chart', snapshots: 'camera', storage: 'disk' };
+const TAB_ICONS: Record<Tab, IconName> = { details: 'info', console: 'terminal', performance: 'chart', snapshots: 'camera', storage: 'disk', backups: 'copy' };
 
 /** Why the VM stopped unexpectedly, with the guest's last serial lines (often a kernel panic). */
 function CrashNotice({ vm }: { vm: VmInfo }) {
@@ -112,7 +113,7 @@ export function MachineDetails() {
           </>
         ) : (
           <Suspense fallback={<div className="tab-loading" aria-busy="true" />}>
-            {tab === 'console' ? <VmConsole vm={vm} /> : tab === 'storage' ? <StorageTab vm={vm} /> : tab === 'snapshots' ? <SnapshotsTab vm={vm} /> : <PerformanceTab vm={vm} />}
+            {tab === 'console' ? <VmConsole vm={vm} /> : tab === 'storage' ? <StorageTab vm={vm} /> : tab === 'snapshots' ? <SnapshotsTab vm={vm} /> : tab === 'backups' ? <BackupsTab vm={vm} /> : <PerformanceTab vm={vm} />}
           </Suspense>
         )}
       </div>

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon, type IconName } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
 import { openNewVmWizard } from '../wizard/store';
+import { ImportApplianceDialog, useApplianceImport } from '../appliances/ImportApplianceDialog';
 import { runPowerAction } from './actions';
 import { selectSelectedVm, useMachines } from './store';
 import { canDo } from './vm-actions';
@@ -24,6 +25,7 @@ export function Toolbar() {
   const state = vm?.state;
   const locked = busy !== undefined;
   const paused = state === 'paused';
+  const importing = useApplianceImport((s) => s.open);
 
   const confirmThen = (kind: 'kill' | 'reset') => {
     if (!vm) return;
@@ -39,6 +41,7 @@ export function Toolbar() {
   return (
     <div className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
       <ToolButton icon="plus" label={t('toolbar.new')} testId="tb-new" disabled={false} onClick={openNewVmWizard} />
+      <ToolButton icon="folder" label={t('appliances.toolbarImport')} testId="tb-import-appliance" disabled={false} onClick={() => useApplianceImport.getState().show(true)} />
       <ToolButton icon="sliders" label={t('toolbar.settings')} testId="tb-settings" disabled={!vm} onClick={() => vm && openDialog({ kind: 'settings', vmId: vm.id })} />
       <span className="toolbar-sep" aria-hidden="true" />
       <ToolButton icon="play" label={t('toolbar.start')} testId="tb-start" disabled={locked || !canDo('start', state)} busy={busy === 'start'} onClick={() => vm && void runPowerAction(vm, 'start')} />
@@ -62,6 +65,7 @@ export function Toolbar() {
       <button type="button" className="icon-btn" aria-label={t('preferences.title')} title={t('preferences.title')} data-testid="tb-preferences" onClick={() => openDialog({ kind: 'preferences' })}>
         <Icon name="gear" size={20} />
       </button>
+      {importing && <ImportApplianceDialog />}
     </div>
   );
 }
