@@ -1,5 +1,6 @@
 import { api } from '../api';
 import { toast } from '../components/toast-store';
+import { engineText } from '../i18n/engine-text';
 
 const SEEN_KEY = 'hangar.noticesSeen';
 
@@ -15,7 +16,7 @@ export function startNotices(): void {
     } catch {
       /* fine: worst case it shows again after a reload */
     }
-    toast({ level: n.level, message: n.message });
+    toast({ level: n.level, message: engineText(n.message, n.text) });
   });
 }
 

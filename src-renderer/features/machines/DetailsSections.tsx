@@ -4,6 +4,7 @@ import type { VmInfo } from '../../../src-main/api/contract';
 import { formatBytes, MiB } from '../../../src-main/util/units';
 import { Icon, type IconName } from '../../components/Icon';
 import { osVariantLabel } from '../wizard/presets';
+import { formatDateTime } from '../../i18n/format';
 
 function Section({ icon, title, children, testId }: { icon: IconName; title: string; children: ReactNode; testId?: string }) {
   return (
@@ -48,7 +49,7 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
             [t('fields.os'), `${t(`os.family.${s.os.family}`)}${s.os.variant ? ` · ${osVariantLabel(s.os.variant, t)}` : ''}`],
             [t('fields.description'), s.description ? <span className="pre-wrap">{s.description}</span> : none],
             [t('fields.autostart'), s.autostart ? t('common.yes') : t('common.no')],
-            [t('details.created'), new Date(vm.createdAt).toLocaleString()],
+            [t('details.created'), formatDateTime(vm.createdAt)],
             [t('details.folder'), mono(vm.dir)],
           ]}
         />

@@ -8,6 +8,7 @@ import { VmThumbnail } from '../consoles/VmThumbnail';
 import { DetailsSections } from './DetailsSections';
 import { StateBadge } from './StateBadge';
 import { selectSelectedVm, useMachines } from './store';
+import { engineText } from '../../i18n/engine-text';
 
 // The tabs behind the first one load on demand: xterm.js, noVNC and uPlot stay out of the
 // bundle the window needs to show the machine list (see test/bench/ui.bench.ts).
@@ -28,7 +29,7 @@ function CrashNotice({ vm }: { vm: VmInfo }) {
       <Icon name="warning" size={20} />
       <div>
         <strong>{t('details.crashedTitle')}</strong>
-        <p>{vm.stateReason ?? t('details.crashedNoReason')}</p>
+        <p>{vm.stateReason ? engineText(vm.stateReason) : t('details.crashedNoReason')}</p>
         {vm.lastSerialLines.length > 0 && (
           <>
             <p className="callout-sub">{t('details.lastSerialLines')}</p>
@@ -77,7 +78,7 @@ export function MachineDetails() {
           <h1>{vm.name}</h1>
           <div className="details-sub">
             <StateBadge state={vm.state} testId="vm-details-state" />
-            {vm.stateReason && vm.state !== 'crashed' && <span className="muted state-reason">{vm.stateReason}</span>}
+            {vm.stateReason && vm.state !== 'crashed' && <span className="muted state-reason">{engineText(vm.stateReason)}</span>}
           </div>
         </div>
         <VmThumbnail key={vm.id} vm={vm} large />

@@ -11,6 +11,7 @@ import { Icon } from '../../components/Icon';
 import { toast } from '../../components/toast-store';
 import { flattenSnapshotTree, NAME_RE } from './storage-logic';
 import './storage.css';
+import { formatDateTime } from '../../i18n/format';
 
 /** Snapshots of one VM as a tree ("you are here" marks the current one); take, revert, delete. */
 export function SnapshotsTab({ vm }: { vm: VmInfo }) {
@@ -126,7 +127,7 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
                 <strong>{s.name}</strong>
                 {s.current && <span className="chip chip-accent">{t('snapshotTab.current')}</span>}
                 <span className="muted small">
-                  {new Date(s.createdAt).toLocaleString()} · {s.hasRam ? t('snapshotTab.ram', { size: formatBytes(s.vmStateBytes) }) : t('snapshotTab.diskOnlyShort')}
+                  {formatDateTime(s.createdAt)} · {s.hasRam ? t('snapshotTab.ram', { size: formatBytes(s.vmStateBytes) }) : t('snapshotTab.diskOnlyShort')}
                 </span>
                 {s.description && <div className="muted small">{s.description}</div>}
               </div>

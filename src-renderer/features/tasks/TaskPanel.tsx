@@ -6,6 +6,7 @@ import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useUi } from '../../app/ui-store';
 import { useTasks } from './store';
+import { formatDateTime } from '../../i18n/format';
 
 function TaskRow({ task }: { task: TaskInfo }) {
   const { t } = useTranslation();
@@ -30,7 +31,7 @@ function TaskRow({ task }: { task: TaskInfo }) {
         </p>
       )}
       {task.state === 'succeeded' && resultText && <p className="task-result muted">{resultText}</p>}
-      <p className="task-time muted">{new Date(task.createdAt).toLocaleString()}</p>
+      <p className="task-time muted">{formatDateTime(task.createdAt)}</p>
     </li>
   );
 }
