@@ -1,4 +1,4 @@
-import { lazy, Suspense, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmInfo } from '../../../src-main/api/contract';
 import { Icon, type IconName } from '../../components/Icon';
@@ -9,6 +9,7 @@ import { DetailsSections } from './DetailsSections';
 import { StateBadge } from './StateBadge';
 import { selectSelectedVm, useMachines } from './store';
 import { engineText } from '../../i18n/engine-text';
+import { useDetailTab } from './detail-tab';
 
 // The tabs behind the first one load on demand: xterm.js, noVNC and uPlot stay out of the
 // bundle the window needs to show the machine list (see test/bench/ui.bench.ts).
@@ -47,6 +48,10 @@ export function MachineDetails() {
   const vm = useMachines(selectSelectedVm);
   const [tab, setTab] = useState<Tab>('details');
   const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+  const tabRequest = useDetailTab((s) => s.request);
+  useEffect(() => {
+    if (tabRequest) setTab(tabRequest.tab);
+  }, [tabRequest]);
 
   if (!vm) {
     return (

@@ -15,6 +15,7 @@ import { useSchedules } from './store';
 import './ops.css';
 import { engineText } from '../../i18n/engine-text';
 import { formatDateTime } from '../../i18n/format';
+import { PageCloseButton } from '../../app/pages';
 
 const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const fail = (e: unknown) => toast({ level: 'error', message: errorMessage(e) });
@@ -32,6 +33,7 @@ export function SchedulesPage() {
   return (
     <div className="ops-page" data-testid="schedules-page">
       <div className="ops-header">
+        <PageCloseButton />
         <Icon name="clock" size={22} />
         <h1>{t('schedules.title')}</h1>
         {!adding && (

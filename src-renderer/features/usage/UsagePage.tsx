@@ -11,6 +11,7 @@ import { useUsage } from './store';
 import { currentMonth, formatBytesOrMissing, hours, inZone } from './usage-format';
 import './usage.css';
 import '../schedules/ops.css';
+import { PageCloseButton } from '../../app/pages';
 
 /** Usage & Billing: metered usage per customer and per VM for a month, invoices, and the billing setup. */
 export function UsagePage() {
@@ -46,6 +47,7 @@ export function UsagePage() {
   return (
     <div className="ops-page usage-page" data-testid="usage-page">
       <div className="ops-header">
+        <PageCloseButton />
         <Icon name="tasks" size={22} />
         <h1>{t('usage.title')}</h1>
       </div>
