@@ -22,6 +22,7 @@ import { systemClock, type Clock } from '../scheduler/clock';
 import { scheduleHandlers } from '../scheduler/handlers';
 import { anotherEngineRunning } from '../scheduler/owner';
 import { storageHandlers } from '../storage/handlers';
+import { diskFactsHandlers } from '../disk-facts/handlers';
 import { Storage } from '../storage/storage-service';
 import { Scheduler } from '../scheduler/scheduler';
 import { TaskManager } from '../tasks/task-manager';
@@ -94,7 +95,7 @@ export class Engine {
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...diskFactsHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

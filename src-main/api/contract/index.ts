@@ -11,6 +11,7 @@ import { scheduleMethods } from './schedules';
 import { hostMethods } from './hosts';
 import { metricsMethods } from './metrics';
 import { billingMethods } from './billing';
+import { diskFactsMethods } from './disk-facts';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -28,6 +29,7 @@ export const contract = {
   ...hostMethods,
   ...metricsMethods,
   ...billingMethods,
+  ...diskFactsMethods,
 } as const;
 
 export type Contract = typeof contract;
