@@ -1,3 +1,4 @@
+import { recognize, type EngineText } from './messages';
 /**
  * Typed errors that cross the API boundary. Every failure a user can see carries a
  * stable `code` (for programs and tests) and a `message` written for a person:
@@ -27,6 +28,8 @@ export interface ApiErrorShape {
   message: string;
   /** Optional structured detail, e.g. the failing field for INVALID_INPUT. */
   details?: Record<string, unknown>;
+  /** The message's code and parameters when it is one of the engine's sentences (api/messages.ts). */
+  text?: EngineText;
 }
 
 export class HangarError extends Error implements ApiErrorShape {
@@ -46,6 +49,12 @@ export class HangarError extends Error implements ApiErrorShape {
 
 /** Turn anything thrown into the wire shape, hiding internals behind INTERNAL. */
 export function toApiError(err: unknown): ApiErrorShape {
+  const shape = toApiErrorShape(err);
+  const text = shape.text ?? recognize(shape.message);
+  return text ? { ...shape, text } : shape;
+}
+
+function toApiErrorShape(err: unknown): ApiErrorShape {
   if (err instanceof HangarError) return err.toJSON();
   if (isApiErrorShape(err)) return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   const message = err instanceof Error ? err.message : String(err);

@@ -3,6 +3,7 @@ import type { Host } from '../hosts/host';
 import type { VmPaths } from '../qemu/paths';
 import type { QmpClient, QmpEvent } from '../qemu/qmp';
 import { attachQmp, describeExit, isQemuAlive, readExitRecord, readPid, waitForExit } from '../qemu/supervisor';
+import { say } from '../api/messages';
 
 /**
  * The live side of one VM: its QMP connection, the events QEMU sends, and what to conclude
@@ -81,7 +82,7 @@ export class VmRuntime {
         break;
       }
       case 'POWERDOWN':
-        this.callbacks.onState('stopping', 'Shutdown requested (ACPI power button).');
+        this.callbacks.onState('stopping', say('vm.acpiRequested'));
         break;
     }
   }
@@ -115,14 +116,13 @@ export class VmRuntime {
 export async function judgeExit(host: Host, paths: VmPaths, record: Awaited<ReturnType<typeof readExitRecord>>, shutdownReason: string | null = null): Promise<ExitVerdict> {
   const intent = (await host.fs.stat(paths.intentFile)) ? (await host.fs.readFile(paths.intentFile)).toString('utf8').trim() : null;
   const at = record?.at ?? new Date();
-  if (intent === 'kill') return { state: 'stopped', reason: 'Forced off.', at, lastSerialLines: [] };
+  if (intent === 'kill') return { state: 'stopped', reason: say('vm.forcedOff'), at, lastSerialLines: [] };
   if (record && record.status === 0) {
     // QEMU also exits 0 when told to quit by a signal on the host (SIGTERM/SIGINT): say so.
-    const reason =
-      shutdownReason === 'host-signal' ? 'QEMU was stopped by a signal on the host (SIGTERM or SIGINT).' : shutdownReason === 'guest-agent' ? 'The guest powered off (shut down through the guest agent).' : 'The guest powered off.';
+    const reason = shutdownReason === 'host-signal' ? say('vm.hostSignal') : shutdownReason === 'guest-agent' ? say('vm.guestPoweredOffAgent') : say('vm.guestPoweredOff');
     return { state: 'stopped', reason, at, lastSerialLines: [] };
   }
-  const reason = record ? describeExit(record.status) : 'QEMU ended without recording why (was the host restarted?).';
+  const reason = record ? describeExit(record.status) : say('vm.endedUnrecorded');
   return { state: 'crashed', reason, at, lastSerialLines: await lastSerialLines(host, paths) };
 }
 

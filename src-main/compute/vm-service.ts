@@ -18,6 +18,7 @@ import { checkResources, requireFile, requireQemu } from './vm-checks';
 import { checkPortForwards } from '../hosts/port-check';
 import type { NetworkService } from '../network/network-service';
 import { afterExit, prepareStart } from '../tpm/tpm-service';
+import { recognize, say, sayText } from '../api/messages';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
@@ -153,7 +154,7 @@ export class VmService {
       const runtime = new VmRuntime(vm.id, host, paths, pid, this.callbacksFor(vm.id));
       this.runtimes.set(vm.id, runtime);
       runtime.adopt(qmp);
-      const info = this.setState(vm.id, 'running', caps.accel === 'tcg' ? 'Running under TCG emulation (no KVM).' : null, { pid, accel: caps.accel, startedAt: nowIso(), lastSerialLines: [] });
+      const info = this.setState(vm.id, 'running', caps.accel === 'tcg' ? say('vm.tcgRunning') : null, { pid, accel: caps.accel, startedAt: nowIso(), lastSerialLines: [] });
       if (!this.options.watch) runtime.close();
       return info;
     } catch (e) {
@@ -177,7 +178,7 @@ export class VmService {
     // the guest agent first (guest/guest-service.ts), ACPI when no agent answers
     const viaAgent = (await this.agentShutdown?.(vm).catch(() => false)) === true;
     runtime.shutdownViaAgent = viaAgent;
-    this.setState(vm.id, 'stopping', viaAgent ? 'Asked the guest to shut down (guest agent).' : 'Asked the guest to shut down (ACPI power button).');
+    this.setState(vm.id, 'stopping', say(viaAgent ? 'vm.agentAsked' : 'vm.acpiAsked'));
     if (!viaAgent) await qmp.command('system_powerdown');
     if (!wait) return this.resolve(vm.id);
     try {
@@ -264,7 +265,7 @@ export class VmService {
     } finally {
       if (!this.options.watch) runtime.close();
     }
-    this.events.emit('vm.state', { id: vm.id, state: vm.state, reason: 'Reset.', at: nowIso() });
+    this.events.emit('vm.state', { id: vm.id, state: vm.state, reason: say('vm.reset'), at: nowIso() });
     return this.resolve(vm.id);
   }
 
@@ -389,14 +390,14 @@ export class VmService {
   private setState(id: string, state: VmState, reason: string | null, extra: Partial<Omit<Parameters<VmRepository['setRuntime']>[1], 'state' | 'stateReason'>> = {}, at?: string): VmInfo {
     const info = this.repo.setRuntime(id, { state, stateReason: reason, ...extra }, at);
     if (!info) throw notFound('VM', id);
-    this.events.emit('vm.state', { id, state, reason, at: at ?? nowIso() });
+    this.events.emit('vm.state', { id, state, reason, at: at ?? nowIso(), reasonText: recognize(reason) });
     return info;
   }
 
   private noticeAccel(caps: HostCapabilities): void {
     if (caps.accel === 'tcg' && !this.tcgNoticeSent) {
       this.tcgNoticeSent = true;
-      this.events.emit('notice', { level: 'warning', key: 'tcg', message: `KVM is not available (${caps.kvmUnavailableReason ?? 'unknown reason'}): VMs run under TCG emulation, which is much slower.` });
+      this.events.emit('notice', { level: 'warning', key: 'tcg', ...sayText('kvm.unavailable', { reason: caps.kvmUnavailableReason ?? 'unknown reason' }) });
     }
   }
 

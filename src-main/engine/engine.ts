@@ -28,6 +28,7 @@ import { systemClock, type Clock } from '../scheduler/clock';
 import { scheduleHandlers } from '../scheduler/handlers';
 import { anotherEngineRunning } from '../scheduler/owner';
 import { storageHandlers } from '../storage/handlers';
+import { diskFactsHandlers } from '../disk-facts/handlers';
 import { Storage } from '../storage/storage-service';
 import { Scheduler } from '../scheduler/scheduler';
 import { TaskManager } from '../tasks/task-manager';
@@ -131,7 +132,7 @@ import { uniqueConflict } from '../db/constraint-errors';
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
     this.appliances = new ApplianceService(this);
     this.backups = new BackupService(this);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this), ...diskFactsHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

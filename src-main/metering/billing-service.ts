@@ -127,7 +127,8 @@ export class BillingService {
     return this.store.vmRows().map((row) => ({
       row,
       on: poweredOnIntervals(events.get(row.vm_id) ?? [], now),
-      exists: { from: Date.parse(row.vm_created_at), to: row.deleted_at ? Date.parse(row.deleted_at) : Number.MAX_SAFE_INTEGER },
+      // a live VM exists up to now, never beyond: disk GiB·h and flat fees accrue only for time that has passed
+      exists: { from: Date.parse(row.vm_created_at), to: row.deleted_at ? Date.parse(row.deleted_at) : now },
     }));
   }
 

@@ -105,10 +105,19 @@ export function monthOf(ms: number, tz: string): string {
 export function resolvePeriod(input: { period?: string | undefined; from?: string | undefined; to?: string | undefined }, tz: string, now = Date.now()): Period {
   if (input.period) {
     if (input.from || input.to) throw new HangarError('INVALID_INPUT', 'Give either a month (period) or from/to, not both.', { field: 'period' });
-    return monthPeriod(input.period, tz);
+    return clampToNow(monthPeriod(input.period, tz), now);
   }
   const from = input.from ? Date.parse(input.from) : monthPeriod(monthOf(now, tz), tz).from;
   const to = input.to ? Date.parse(input.to) : now;
   if (!(to > from)) throw new HangarError('INVALID_INPUT', 'The period ends before it starts: "to" must be after "from".', { field: 'to' });
   return { from, to, label: `${new Date(from).toISOString()} – ${new Date(to).toISOString()}` };
+}
+
+/**
+ * A period that has not ended yet ends at `now`: nothing is billed or reported for time that has not
+ * happened (the invoice of the current month covers the month so far). Past periods are unchanged;
+ * a period wholly in the future stays as it is (nothing can overlap it).
+ */
+export function clampToNow(p: Period, now: number): Period {
+  return p.from < now && now < p.to ? { ...p, to: now } : p;
 }

@@ -2,6 +2,7 @@ import type { HostCapabilities } from '../api/contract';
 import type { Host } from '../hosts/host';
 import { findSecureBootFirmware } from './firmware';
 import { probeSwtpm } from '../tpm/swtpm-probe';
+import { say } from '../api/messages';
 
 /**
  * What a host can run, asked of QEMU itself: version, whether KVM really initialises
@@ -128,11 +129,11 @@ async function probeKvm(host: Host, qemuPath: string): Promise<{ ok: boolean; re
 
   if (process.env.HANGAR_ACCEL === 'tcg') {
     const r = await run('tcg');
-    return { ok: false, reason: 'TCG was chosen with HANGAR_ACCEL=tcg.', machines: machinesFrom(r.stdout) };
+    return { ok: false, reason: say('kvm.tcgChosen'), machines: machinesFrom(r.stdout) };
   }
   if (!kvmDev) {
     const r = await run('tcg');
-    return { ok: false, reason: '/dev/kvm does not exist (no hardware virtualisation, or the kvm module is not loaded).', machines: machinesFrom(r.stdout) };
+    return { ok: false, reason: say('kvm.noDevice'), machines: machinesFrom(r.stdout) };
   }
   const r = await run('kvm');
   const enabled = r.stdout.split('\n').some((line) => {
@@ -146,5 +147,5 @@ async function probeKvm(host: Host, qemuPath: string): Promise<{ ok: boolean; re
   if (r.code === 0 && enabled) return { ok: true, reason: null, machines: machinesFrom(r.stdout) };
   const tcg = await run('tcg');
   const why = (r.stderr.trim().split('\n').find((l) => /error|fail|permission/i.test(l)) ?? '').replace(/^\S*qemu-system-x86_64: (error: )?/, '');
-  return { ok: false, reason: `KVM could not be initialised${why ? `: ${why}` : ''}.`, machines: machinesFrom(tcg.stdout) };
+  return { ok: false, reason: why ? say('kvm.initFailed', { why }) : say('kvm.initFailedBare'), machines: machinesFrom(tcg.stdout) };
 }

@@ -1,6 +1,7 @@
 import type { Host } from '../hosts/host';
 import { QmpClient } from './qmp';
 import type { VmPaths } from './paths';
+import { say } from '../api/messages';
 
 /**
  * Starting QEMU so that it outlives Hangar, and finding it again.
@@ -165,11 +166,11 @@ export async function waitForExit(host: Host, paths: VmPaths, pid: number | null
 
 /** Words for how QEMU ended. */
 export function describeExit(status: number): string {
-  if (status === 0) return 'The guest powered off.';
+  if (status === 0) return say('vm.guestPoweredOff');
   if (status > 128) {
     const signals: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
     const sig = status - 128;
-    return `QEMU was killed by signal ${signals[sig] ?? sig}.`;
+    return say('vm.killedBySignal', { signal: signals[sig] ?? sig });
   }
-  return `QEMU exited with status ${status}.`;
+  return say('vm.exitStatus', { status });
 }

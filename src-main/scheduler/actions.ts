@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { HangarError } from '../api/errors';
 import type { Engine } from '../engine/engine';
 import type { ScheduleRecord } from './schedule-repo';
+import { say } from '../api/messages';
 
 /** What an action did, in words, and whether there was nothing to do (recorded as "skipped"). */
 export interface ActionOutcome {
@@ -35,26 +36,26 @@ function requireVm(s: ScheduleRecord): string {
 
 async function startVm(engine: Engine, vm: string): Promise<ActionOutcome> {
   const info = await engine.call('vm.get', { vm }, CTX);
-  if (info.state === 'running' || info.state === 'starting') return { skipped: true, message: `"${info.name}" was already ${info.state}.` };
+  if (info.state === 'running' || info.state === 'starting') return { skipped: true, message: say('schedule.already', { vm: info.name, state: info.state }) };
   if (info.state === 'paused') {
     await engine.call('vm.resume', { vm }, CTX);
-    return { skipped: false, message: `Resumed "${info.name}" (it was paused).` };
+    return { skipped: false, message: say('schedule.resumed', { vm: info.name }) };
   }
   await engine.call('vm.start', { vm }, CTX);
-  return { skipped: false, message: `Started "${info.name}".` };
+  return { skipped: false, message: say('schedule.started', { vm: info.name }) };
 }
 
 /** ACPI power button first; when the guest ignores it for `timeoutSec`, force off (if allowed). */
 async function shutdownVm(engine: Engine, vm: string, timeoutSec: number, force: boolean): Promise<ActionOutcome> {
   const info = await engine.call('vm.get', { vm }, CTX);
-  if (info.state === 'stopped' || info.state === 'crashed') return { skipped: true, message: `"${info.name}" was already ${info.state}.` };
+  if (info.state === 'stopped' || info.state === 'crashed') return { skipped: true, message: say('schedule.already', { vm: info.name, state: info.state }) };
   try {
     await engine.call('vm.stop', { vm, timeoutSec, wait: true }, CTX);
-    return { skipped: false, message: `"${info.name}" shut down (ACPI).` };
+    return { skipped: false, message: say('schedule.shutDown', { vm: info.name }) };
   } catch (e) {
     if (!(e instanceof HangarError) || e.code !== 'TIMEOUT' || !force) throw e;
     await engine.call('vm.kill', { vm }, CTX);
-    return { skipped: false, message: `"${info.name}" ignored the ACPI shutdown for ${timeoutSec} s and was forced off.` };
+    return { skipped: false, message: say('schedule.forcedOff', { vm: info.name, seconds: timeoutSec }) };
   }
 }
 
@@ -71,7 +72,7 @@ async function snapshotVm(engine: Engine, vm: string, s: ScheduleRecord, at: num
   const mine = (await engine.call('snapshot.list', { vm }, CTX)).snapshots.filter((x) => x.name.startsWith(prefix)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const old = mine.slice(0, Math.max(0, mine.length - s.params.keepSnapshots));
   for (const snap of old) await engine.call('snapshot.delete', { vm, snapshot: snap.id, wait: true }, CTX);
-  return { skipped: false, message: `Took snapshot "${name}" of "${tree.vmName}"${old.length ? `, deleted ${old.length} older one(s) (keeping ${s.params.keepSnapshots})` : ''}.` };
+  return { skipped: false, message: old.length ? say('schedule.snapshotTakenPruned', { name, vm: tree.vmName, count: old.length, keep: s.params.keepSnapshots }) : say('schedule.snapshotTaken', { name, vm: tree.vmName }) };
 }
 
 function snapshotsUnavailable(e: unknown): Error {
@@ -90,7 +91,7 @@ async function runHangarCommand(engine: Engine, argv: string[]): Promise<ActionO
   const tail = (text: string) => text.trim().split('\n').slice(-5).join('\n').slice(-2000);
   if (r.code !== 0) throw new HangarError('INTERNAL', `"hangar ${argv.join(' ')}" failed (${r.signal ? `signal ${r.signal}` : `exit ${r.code}`}): ${tail(r.stderr || r.stdout) || 'no output'}`);
   // the output of a successful command is the command's business (it may be a whole table): keep the record short
-  return { skipped: false, message: `"hangar ${argv.join(' ')}" succeeded (exit 0).` };
+  return { skipped: false, message: say('schedule.commandOk', { command: argv.join(' ') }) };
 }
 
 /** bin/hangar.js of this installation (src-main/scheduler under tsx, dist/main/scheduler when built). */

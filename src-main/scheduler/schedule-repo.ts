@@ -1,5 +1,6 @@
 import type { RunStatus, RunTrigger, ScheduleAction, ScheduleRun } from '../api/contract';
 import type { Db } from '../db/database';
+import { say } from '../api/messages';
 
 /** A schedule as stored (the action's parameters live in params_json). */
 export interface ScheduleRecord {
@@ -109,8 +110,8 @@ export class ScheduleRepository {
   /** Runs left "running" by an engine that stopped mid-run. */
   failInterruptedRuns(at: number): number {
     return this.db
-      .prepare("UPDATE schedule_runs SET status = 'failed', message = 'Interrupted: the engine stopped while this run was in progress.', finished_at = ? WHERE status = 'running'")
-      .run(iso(at)).changes;
+      .prepare("UPDATE schedule_runs SET status = 'failed', message = ?, finished_at = ? WHERE status = 'running'")
+      .run(say('schedule.interrupted'), iso(at)).changes;
   }
 
   runs(scheduleId: string | null, limit: number): ScheduleRun[] {

@@ -6,6 +6,7 @@ import { runScheduleAction } from './actions';
 import { MAX_TIMER_MS, type Clock } from './clock';
 import { dueBetween, latestDue, nextDue, validateCron } from './cron';
 import { ScheduleRepository, type ScheduleRecord } from './schedule-repo';
+import { say, sayText } from '../api/messages';
 
 /** Missed runs are counted exactly up to this many; beyond, the record says "more than". */
 const MISSED_COUNT_CAP = 100;
@@ -186,7 +187,7 @@ export class Scheduler {
         finishedAt: now,
         trigger: 'catch-up',
         status: 'missed',
-        message: `Missed ${notRun ?? `at least ${MISSED_COUNT_CAP}`} run(s) while no Hangar engine was running (the last was due ${new Date(last).toISOString()}; the grace window is ${Math.round(s.graceSec / 60)} min).`,
+        message: say(notRun === null ? 'schedule.missedMany' : 'schedule.missed', { count: notRun ?? MISSED_COUNT_CAP, due: new Date(last).toISOString(), minutes: Math.round(s.graceSec / 60) }),
       });
     }
     this.repo.setLastDue(s.id, latest);
@@ -237,7 +238,7 @@ export class Scheduler {
   /** Record a run, do the action, record its end. Never throws (the result is in the run). */
   private async execute(s: ScheduleRecord, dueAt: number | null, trigger: RunTrigger): Promise<number> {
     if (this.inFlight.has(s.id)) {
-      const id = this.repo.addRun(s.id, { dueAt, startedAt: this.clock.now(), finishedAt: this.clock.now(), trigger, status: 'skipped', message: 'The previous run of this schedule was still in progress.' });
+      const id = this.repo.addRun(s.id, { dueAt, startedAt: this.clock.now(), finishedAt: this.clock.now(), trigger, status: 'skipped', message: say('schedule.stillRunning') });
       this.changed(s.id);
       return id;
     }
@@ -250,7 +251,7 @@ export class Scheduler {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.finish(runId, 'failed', message);
-      if (!this.engine.isClosed) this.engine.events.emit('notice', { level: 'error', message: `Schedule "${s.name}" failed: ${message}` });
+      if (!this.engine.isClosed) this.engine.events.emit('notice', { level: 'error', ...sayText('schedule.failedNotice', { name: s.name, message }) });
     } finally {
       this.inFlight.delete(s.id);
       if (!this.engine.isClosed) this.changed(s.id);

@@ -21,7 +21,8 @@ export class PoolService {
     const dir = path.join(await host.hangarHome(), 'pools', 'default');
     await host.fs.mkdir(dir, 0o700);
     if (existing) return existing;
-    return this.deps.repo.insertPool({ id: randomUUID(), name: hostId === 'local' ? 'default' : `default-${hostId}`, hostId, path: dir, isDefault: true });
+    // atomic: another request (or process) may be creating it at this very moment
+    return this.deps.repo.insertPoolIfAbsent({ id: randomUUID(), name: hostId === 'local' ? 'default' : `default-${hostId}`, hostId, path: dir, isDefault: true });
   }
 
   resolve(ref: string): PoolRow {

@@ -122,6 +122,20 @@ export class StorageRepository {
     return { ...p, createdAt };
   }
 
+  /**
+   * Insert a pool unless one with the same host+path (or name) already exists, in one statement:
+   * two requests that both find no default pool (check-then-insert) must not race into a
+   * UNIQUE error. Returns the row that is there afterwards.
+   */
+  insertPoolIfAbsent(p: Omit<PoolRow, 'createdAt'>): PoolRow {
+    this.db
+      .prepare('INSERT INTO storage_pools (id, name, host_id, path, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(p.id, p.name, p.hostId, p.path, p.isDefault ? 1 : 0, nowIso());
+    const row = this.poolByPath(p.hostId, p.path) ?? this.findPool(p.name);
+    if (!row) throw new Error(`pool ${p.name} could not be registered`);
+    return row;
+  }
+
   deletePool(id: string): void {
     this.db.prepare('DELETE FROM storage_pools WHERE id = ?').run(id);
   }

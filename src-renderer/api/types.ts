@@ -1,5 +1,7 @@
 import type { EventMap, EventTopic, MethodName, MethodInput, MethodResult } from '../../src-main/api/contract';
 import type { ApiErrorShape, ErrorCode } from '../../src-main/api/errors';
+import type { EngineText } from '../../src-main/api/messages';
+import { engineText } from '../i18n/engine-text';
 
 export type ConnectionState = 'connected' | 'reconnecting';
 
@@ -24,11 +26,13 @@ export interface ApiClient {
 export class ApiError extends Error implements ApiErrorShape {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
+  readonly text?: EngineText;
   constructor(shape: ApiErrorShape) {
     super(shape.message);
     this.name = 'ApiError';
     this.code = shape.code;
     if (shape.details) this.details = shape.details;
+    if (shape.text) this.text = shape.text;
   }
 
   /** The input field the engine blamed (`details.field`), e.g. "isoPath" or "nics.0.portForwards.1.hostPort". */
@@ -40,7 +44,7 @@ export class ApiError extends Error implements ApiErrorShape {
 
 /** Anything thrown → a sentence fit for a toast (never a stack trace). */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return engineText(err.message, err.text);
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
   return String(err);
 }

@@ -5,7 +5,7 @@ import { billVm, invoiceTotals, monthsCovered, type BillableVm } from '../../src
 import { invoiceCsv, invoiceHtml } from '../../src-main/metering/invoice-export';
 import { overlapMs, poweredOnIntervals, splitAt } from '../../src-main/metering/ledger';
 import { chargeMinor, formatMinor, minorDigits, parseRateMicros, roundHalfUp } from '../../src-main/metering/money';
-import { dayBoundaries, monthPeriod, resolvePeriod } from '../../src-main/metering/periods';
+import { dayBoundaries, monthOf, monthPeriod, resolvePeriod } from '../../src-main/metering/periods';
 
 const T = (iso: string) => Date.parse(iso);
 const H = 3_600_000;
@@ -123,6 +123,23 @@ describe('periods and time zones', () => {
   test('a period needs to > from, and a month excludes from/to', () => {
     assert.throws(() => resolvePeriod({ from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' }, 'UTC'), /after/);
     assert.throws(() => resolvePeriod({ period: '2026-11', from: '2026-11-02T00:00:00Z' }, 'UTC'), /either/);
+  });
+
+  test('the current month ends at now; past months are whole (issue 12: disk GiB·h billed to the month end)', () => {
+    const now = Date.now(); // any instant: the month is derived from it
+    const month = monthOf(now, 'UTC');
+    const whole = monthPeriod(month, 'UTC');
+    const current = resolvePeriod({ period: month }, 'UTC', now);
+    assert.equal(current.from, whole.from);
+    assert.equal(current.to, now);
+    const before = monthOf(whole.from - 1, 'UTC');
+    assert.deepEqual(resolvePeriod({ period: before }, 'UTC', now), monthPeriod(before, 'UTC'));
+    // a VM created 10 minutes ago with 1 GiB of disk, billed per disk GiB-hour, up to now: 1/6 GiB·h at most
+    const created = now - 10 * 60_000;
+    const plan = { name: 'disk', currency: 'EUR', rates: rates({ perDiskGibHour: '6' }) };
+    const lines = billVm(vm({ diskBytes: 1024 ** 3, exists: { from: created, to: now } }), plan, current, 'UTC');
+    const disk = lines.find((l) => l.kind === 'disk')!;
+    assert.ok(disk.quantity <= (now - Math.max(created, current.from)) / H + 1e-9, String(disk.quantity));
   });
 });
 

@@ -1,3 +1,4 @@
+import type { EngineText } from '../messages';
 import type { VmState } from './vm';
 import type { TaskInfo } from './tasks';
 import type { MetricsSampleEvent } from './metrics';
@@ -7,7 +8,8 @@ import type { MetricsSampleEvent } from './metrics';
  * and re-fetch on `*.changed` invalidations (the Podman Desktop pattern).
  */
 export interface EventMap {
-  'vm.state': { id: string; state: VmState; reason: string | null; at: string };
+  /** `reasonText`: the reason's code and parameters (api/messages.ts), for the UI's language. */
+  'vm.state': { id: string; state: VmState; reason: string | null; at: string; reasonText?: EngineText | null };
   /** A VM was created, changed or deleted: re-fetch it. */
   'vm.changed': { id: string; deleted?: boolean };
   'task.updated': TaskInfo;
@@ -30,7 +32,7 @@ export interface EventMap {
   /** The channel ended (VM stopped, shell exited); `reason` says why in words. */
   'channel.closed': { channelId: string; reason: string };
   /** Something the user should see once (e.g. "KVM unavailable, using TCG: slower"). */
-  notice: { level: 'info' | 'warning' | 'error'; message: string; key?: string };
+  notice: { level: 'info' | 'warning' | 'error'; message: string; key?: string; text?: EngineText };
 }
 export type EventTopic = keyof EventMap;
 export type EventMessage = { [T in EventTopic]: { topic: T; data: EventMap[T] } }[EventTopic];

@@ -16,6 +16,7 @@ import { guestMethods } from './guest';
 import { recoveryMethods } from './recovery';
 import { applianceMethods } from './appliances';
 import { backupMethods } from './backups';
+import { diskFactsMethods } from './disk-facts';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -38,6 +39,7 @@ export const contract = {
   ...recoveryMethods,
   ...applianceMethods,
   ...backupMethods,
+  ...diskFactsMethods,
 } as const;
 
 export type Contract = typeof contract;

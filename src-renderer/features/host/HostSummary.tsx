@@ -3,6 +3,7 @@ import { formatBytes } from '../../../src-main/util/units';
 import { Icon } from '../../components/Icon';
 import { HostShellButton } from '../consoles/HostShellButton';
 import { useHost } from './store';
+import { engineText } from '../../i18n/engine-text';
 
 /** Sidebar footer: QEMU version, KVM or TCG (TCG as a visible warning with its reason), CPUs, memory, free disk. */
 export function HostSummary() {
@@ -24,7 +25,7 @@ export function HostSummary() {
         <strong className="host-name" title={caps.hostname}>
           {caps.hostname}
         </strong>
-        <span className={`accel-badge ${tcg ? 'accel-tcg' : 'accel-kvm'}`} data-testid="host-accel" data-accel={caps.accel} title={tcg ? (caps.kvmUnavailableReason ?? undefined) : undefined}>
+        <span className={`accel-badge ${tcg ? 'accel-tcg' : 'accel-kvm'}`} data-testid="host-accel" data-accel={caps.accel} title={tcg && caps.kvmUnavailableReason ? engineText(caps.kvmUnavailableReason) : undefined}>
           {tcg && <Icon name="warning" size={13} />}
           {tcg ? t('host.tcg') : t('host.kvm')}
         </span>
@@ -32,7 +33,7 @@ export function HostSummary() {
       </div>
       {tcg && (
         <p className="host-warning" data-testid="host-tcg-reason">
-          {t('host.tcgWarning', { reason: caps.kvmUnavailableReason ?? t('host.unknownReason') })}
+          {t('host.tcgWarning', { reason: caps.kvmUnavailableReason ? engineText(caps.kvmUnavailableReason) : t('host.unknownReason') })}
         </p>
       )}
       {!caps.qemu && (

@@ -12,6 +12,7 @@ import { useMachines } from '../machines/store';
 import { openNewVmWizardFromImage } from '../wizard/store';
 import { ImageEditForm } from './ImageEditForm';
 import { useImages } from './store';
+import { formatDateTime } from '../../i18n/format';
 
 /** The details drawer: every field, the checksum to copy, who uses the image, and its actions. */
 export function ImageDrawer({ image, onClose }: { image: ImageInfo; onClose(): void }) {
@@ -123,8 +124,8 @@ export function ImageDrawer({ image, onClose }: { image: ImageInfo; onClose(): v
         {image.description && row(t('images.col.description'), image.description)}
         {row(t('images.col.source'), <code className="wrap">{image.source}</code>)}
         {row(t('images.col.path'), <code className="wrap">{image.path}</code>)}
-        {row(t('images.col.createdAt'), new Date(image.createdAt).toLocaleString())}
-        {row(t('images.col.verifiedAt'), image.verifiedAt ? new Date(image.verifiedAt).toLocaleString() : t('images.never'))}
+        {row(t('images.col.createdAt'), formatDateTime(image.createdAt))}
+        {row(t('images.col.verifiedAt'), image.verifiedAt ? formatDateTime(image.verifiedAt) : t('images.never'))}
       </dl>
       <h3>{t('images.usedBy')}</h3>
       {image.usedBy.length === 0 ? (

@@ -14,6 +14,7 @@ import { ImportDialog } from './ImportDialog';
 import { IMAGE_SORT_KEYS, allTags, filterImages, sortImages, type ImageSortKey } from './image-logic';
 import { useImages } from './store';
 import { uploadImage } from './upload';
+import { formatDateTime } from '../../i18n/format';
 
 function StatusBadge({ image }: { image: ImageInfo }) {
   const { t } = useTranslation();
@@ -192,7 +193,7 @@ export function ImagesPage() {
                 <td>{i.os.version || t(`os.family.${i.os.family}`)}</td>
                 <td>{formatBytes(i.virtualSize)}</td>
                 <td>{formatBytes(i.actualSize)}</td>
-                <td>{new Date(i.createdAt).toLocaleString()}</td>
+                <td>{formatDateTime(i.createdAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -5,6 +5,8 @@ import { formatBytes, MiB } from '../../../src-main/util/units';
 import { Icon, type IconName } from '../../components/Icon';
 import { osVariantLabel } from '../wizard/presets';
 import { GuestSection } from '../guest/GuestSection';
+import { formatDateTime } from '../../i18n/format';
+import { DiskSize, MediumName, useDiskFacts } from './disk-facts';
 
 function Section({ icon, title, children, testId }: { icon: IconName; title: string; children: ReactNode; testId?: string }) {
   return (
@@ -37,6 +39,7 @@ const mono = (text: string) => <code className="path">{text}</code>;
 export function DetailsSections({ vm }: { vm: VmInfo }) {
   const { t } = useTranslation();
   const s = vm.spec;
+  const facts = useDiskFacts(vm);
   const none = <span className="muted">{t('common.none')}</span>;
   const live = vm.state !== 'stopped' && vm.state !== 'crashed';
   const accel = live && vm.accel ? vm.accel.toUpperCase() : <span className="muted">{t('details.notRunning')}</span>;
@@ -49,7 +52,7 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
             [t('fields.os'), s.os.id ? `${s.os.name ?? s.os.id} (${s.os.id})` : `${t(`os.family.${s.os.family}`)}${s.os.variant ? ` · ${osVariantLabel(s.os.variant, t)}` : ''}`],
             [t('fields.description'), s.description ? <span className="pre-wrap">{s.description}</span> : none],
             [t('fields.autostart'), s.autostart ? t('common.yes') : t('common.no')],
-            [t('details.created'), new Date(vm.createdAt).toLocaleString()],
+            [t('details.created'), formatDateTime(vm.createdAt)],
             [t('details.folder'), mono(vm.dir)],
           ]}
         />
@@ -85,7 +88,9 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
                   <span className="chip">{d.bus}</span>
                   {d.readOnly && <span className="chip">{t('details.readOnly')}</span>}
                   {!d.owned && <span className="chip">{t('details.external')}</span>}
+                  <DiskSize facts={facts.get(d.id)} testId={`details-disk-size-${d.id}`} />
                 </div>
+                {facts.get(d.id)?.imageName && <span className="muted small">{t('newUser.basedOn', { name: facts.get(d.id)?.imageName })}</span>}
                 {mono(d.path)}
               </li>
             ))}
@@ -93,8 +98,9 @@ export function DetailsSections({ vm }: { vm: VmInfo }) {
               <li>
                 <div className="detail-list-head">
                   <Icon name="disc" size={14} /> {t('details.cdrom')}
+                  <DiskSize facts={facts.get('cdrom')} />
                 </div>
-                {mono(s.cdrom)}
+                <MediumName path={s.cdrom} facts={facts.get('cdrom')} testId="details-cdrom" />
               </li>
             )}
             {s.kernel && (

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmInfo } from '../../../src-main/api/contract';
 import { Icon, type IconName } from '../../components/Icon';
@@ -8,6 +8,8 @@ import { VmThumbnail } from '../consoles/VmThumbnail';
 import { DetailsSections } from './DetailsSections';
 import { StateBadge } from './StateBadge';
 import { selectSelectedVm, useMachines } from './store';
+import { engineText } from '../../i18n/engine-text';
+import { useDetailTab } from './detail-tab';
 
 // The tabs behind the first one load on demand: xterm.js, noVNC and uPlot stay out of the
 // bundle the window needs to show the machine list (see test/bench/ui.bench.ts).
@@ -29,7 +31,7 @@ function CrashNotice({ vm }: { vm: VmInfo }) {
       <Icon name="warning" size={20} />
       <div>
         <strong>{t('details.crashedTitle')}</strong>
-        <p>{vm.stateReason ?? t('details.crashedNoReason')}</p>
+        <p>{vm.stateReason ? engineText(vm.stateReason) : t('details.crashedNoReason')}</p>
         {vm.lastSerialLines.length > 0 && (
           <>
             <p className="callout-sub">{t('details.lastSerialLines')}</p>
@@ -47,6 +49,10 @@ export function MachineDetails() {
   const vm = useMachines(selectSelectedVm);
   const [tab, setTab] = useState<Tab>('details');
   const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+  const tabRequest = useDetailTab((s) => s.request);
+  useEffect(() => {
+    if (tabRequest) setTab(tabRequest.tab);
+  }, [tabRequest]);
 
   if (!vm) {
     return (
@@ -78,7 +84,7 @@ export function MachineDetails() {
           <h1>{vm.name}</h1>
           <div className="details-sub">
             <StateBadge state={vm.state} testId="vm-details-state" />
-            {vm.stateReason && vm.state !== 'crashed' && <span className="muted state-reason">{vm.stateReason}</span>}
+            {vm.stateReason && vm.state !== 'crashed' && <span className="muted state-reason">{engineText(vm.stateReason)}</span>}
           </div>
         </div>
         <VmThumbnail key={vm.id} vm={vm} large />

@@ -7,12 +7,12 @@ import type { VmInfo } from '../../../src-main/api/contract';
 import { Icon } from '../../components/Icon';
 import { OsIcon } from '../../components/OsIcon';
 import { noteFilterInput, noteListCommit } from '../../app/bench';
-import { runPowerAction } from './actions';
 import { SORT_KEYS, visibleVms, type SortKey } from './list-logic';
 import { HostChip } from '../hosts/HostChip';
 import { StateBadge } from './StateBadge';
 import { useMachines } from './store';
-import { canDo } from './vm-actions';
+import { closePages } from '../../app/pages';
+import { MachineContextMenu, openConsoleOf, useRowMenu } from './MachineContextMenu';
 
 const ROW_HEIGHT = 64;
 
@@ -98,8 +98,15 @@ const MachineRow = memo(function MachineRow({ vm, selected, busy, onSelect }: { 
         e.preventDefault(); // keep focus on the listbox
         document.getElementById(LIST_ID)?.focus();
         onSelect(vm.id);
+        if (e.button === 0) closePages(); // the machine's details, even when it was already selected
       }}
-      onDoubleClick={() => canDo('start', vm.state) && void runPowerAction(vm, 'start')}
+      onDoubleClick={() => openConsoleOf(vm.id)}
+      onContextMenu={(e) => {
+        e.preventDefault();
+        onSelect(vm.id);
+        closePages();
+        useRowMenu.getState().open(vm.id, e.clientX, e.clientY);
+      }}
     >
       <OsIcon family={vm.spec.os.family} size={32} title={t(`os.family.${vm.spec.os.family}`)} />
       <div className="vm-row-text">
@@ -154,6 +161,14 @@ export function MachineList() {
         aria-activedescendant={selectedIndex >= 0 ? `vm-option-${selectedId}` : undefined}
         tabIndex={0}
         data-testid="vm-list"
+        onKeyDown={(e) => {
+          // Shift+F10 or the Menu key: the selected row's context menu, at the row
+          if (!selectedId || !((e.key === 'F10' && e.shiftKey) || e.key === 'ContextMenu')) return;
+          e.preventDefault();
+          e.stopPropagation();
+          const r = document.getElementById(`vm-option-${selectedId}`)?.getBoundingClientRect();
+          useRowMenu.getState().open(selectedId, r ? r.left + 24 : 0, r ? r.bottom - 8 : 0);
+        }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
           {virtualizer.getVirtualItems().map((item) => {
@@ -167,6 +182,7 @@ export function MachineList() {
         </div>
         {visible.length === 0 && total > 0 && <p className="list-note">{t('list.noMatch', { query: filter })}</p>}
       </div>
+      <MachineContextMenu returnFocusId={LIST_ID} />
       <div className="list-count" aria-live="polite">
         {filter ? t('list.countFiltered', { shown: visible.length, total }) : t('list.count', { count: total })}
       </div>

@@ -11,6 +11,7 @@ import { useUi } from '../../app/ui-store';
 import { NetworkMembers } from './NetworkMembers';
 import { useNetworks } from './store';
 import '../schedules/ops.css';
+import { PageCloseButton } from '../../app/pages';
 
 /** Internal networks (who is on each), host bridges (usable or why not), and where NAT forwards live. */
 export function NetworksPage() {
@@ -23,6 +24,7 @@ export function NetworksPage() {
   return (
     <div className="ops-page" data-testid="networks-page">
       <div className="ops-header">
+        <PageCloseButton />
         <Icon name="network" size={22} />
         <h1>{t('networks.title')}</h1>
       </div>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatTick, formatValue, type Unit } from './format';
+import { formatDateTime } from '../../i18n/format';
 
 export interface ChartSeries {
   label: string;
@@ -45,10 +46,11 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 export function Chart({ title, unit, xs, series, windowSec, yMax, height = 160, testId }: { title: string; unit: Unit; xs: number[]; series: ChartSeries[]; windowSec: number; yMax?: number | undefined; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
   const timeLabel = t('perf.time');
   const theme = useThemeName();
-  const shape = `${timeLabel}|${theme}|${unit}|${series.map((s) => s.label + s.colorVar).join(',')}|${yMax ?? ''}|${height}`;
+  const shape = `${locale}|${timeLabel}|${theme}|${unit}|${series.map((s) => s.label + s.colorVar).join(',')}|${yMax ?? ''}|${height}`;
 
   // (re)create when the series set changes; data updates go through setData below
   useEffect(() => {
@@ -63,11 +65,11 @@ export function Chart({ title, unit, xs, series, windowSec, yMax, height = 160, 
       legend: { live: true },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(yMax ?? 0, max > 0 ? max * 1.1 : 1, min)] } },
       axes: [
-        { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, vals, _ax, _space, incr) => vals.map((v) => timeTick(v, incr, locale)) },
         { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 64, incrs: TICK_STEPS[unit], values: (_u, vals) => vals.map((v) => formatTick(v, unit)) },
       ],
       series: [
-        { label: timeLabel, value: (_u, v) => (v === null ? '—' : new Date(v * 1000).toLocaleString()) },
+        { label: timeLabel, value: (_u, v) => (v === null ? '—' : formatDateTime(v * 1000, { dateStyle: 'short', timeStyle: 'medium' }, locale)) },
         ...series.map((s) => {
           const c = cssVar(s.colorVar);
           return { label: s.label, stroke: c, width: 1.5, fill: `${c}22`, spanGaps: false, value: (_u: uPlot, v: number | null) => formatValue(v, unit) };
@@ -100,4 +102,11 @@ export function Chart({ title, unit, xs, series, windowSec, yMax, height = 160, 
       <div ref={box} className="perf-chart-canvas" role="img" aria-label={title} />
     </figure>
   );
+}
+
+/** x-axis labels in the UI's locale (uPlot's own are US-style): seconds, minutes or days by tick step. */
+function timeTick(sec: number, incr: number, locale: string): string {
+  if (incr < 60) return formatDateTime(sec * 1000, { hour: '2-digit', minute: '2-digit', second: '2-digit' }, locale);
+  if (incr < 86400) return formatDateTime(sec * 1000, { hour: '2-digit', minute: '2-digit' }, locale);
+  return formatDateTime(sec * 1000, { month: 'short', day: 'numeric' }, locale);
 }

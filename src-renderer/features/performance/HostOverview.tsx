@@ -9,6 +9,7 @@ import { RANGE_SECONDS } from './format';
 import { useMetrics } from './use-metrics';
 import './performance.css';
 import '../schedules/ops.css';
+import { PageCloseButton } from '../../app/pages';
 
 /** The host overview page: this computer's CPU, memory and disk space over time. */
 export function HostOverview() {
@@ -23,6 +24,7 @@ export function HostOverview() {
   return (
     <div className="ops-page perf" data-testid="host-overview">
       <div className="ops-header">
+        <PageCloseButton />
         <Icon name="chart" size={22} />
         <h1>{t('perf.hostTitle')}</h1>
       </div>

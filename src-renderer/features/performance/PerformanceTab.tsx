@@ -10,13 +10,14 @@ import { useMetrics } from './use-metrics';
 import './performance.css';
 
 /** One figure on top of the charts; "not measured" (null) is said, never shown as 0. */
-export function Tile({ label, value, unit, note, testId }: { label: string; value: number | null | undefined; unit: Unit; note?: string | undefined; testId?: string }) {
+export function Tile({ label, value, unit, note, testId, say }: { label: string; value: number | null | undefined; unit: Unit; note?: string | undefined; testId?: string; say?: string | undefined }) {
   const { t } = useTranslation();
   const missing = value === null || value === undefined;
+  // `say`: a sentence instead of a figure ("not running", "no network card")
   return (
     <div className="perf-tile" data-testid={testId} title={missing ? note : undefined}>
       <span className="perf-tile-label">{label}</span>
-      <strong className={missing ? 'muted' : undefined}>{missing ? t('perf.notMeasured') : formatValue(value, unit)}</strong>
+      <strong className={missing || say ? 'muted' : undefined}>{say ?? (missing ? t('perf.notMeasured') : formatValue(value, unit))}</strong>
     </div>
   );
 }
@@ -27,7 +28,10 @@ export function PerformanceTab({ vm }: { vm: VmInfo }) {
   const [range, setRange] = useState<MetricRange>('10m');
   const running = vm.state === 'running' || vm.state === 'paused';
   const m = useMetrics<VmSample>(vm.id, range, running);
-  const latest = m.points.at(-1);
+  // the tiles are "now": a stopped VM has no current CPU or memory (the charts keep the history)
+  const latest = running ? m.points.at(-1) : undefined;
+  const off = running ? undefined : t('newUser.notRunningShort');
+  const noNic = vm.spec.nics.length === 0 ? t('newUser.noNic') : undefined;
   const xs = useMemo(() => m.points.map((p) => p.t / 1000), [m.points]);
   const col = (pick: (p: VmSample) => number | null) => m.points.map(pick);
   const series = useMemo(
@@ -74,12 +78,12 @@ export function PerformanceTab({ vm }: { vm: VmInfo }) {
       ) : (
         <>
           <div className="perf-tiles" aria-live="off">
-            <Tile label={t('perf.cpu')} value={latest?.cpuPct} unit="pct" testId="perf-tile-cpu" />
-            <Tile label={t('perf.memHost')} value={latest?.memRssBytes} unit="bytes" testId="perf-tile-mem" />
-            <Tile label={t('perf.memGuest')} value={latest?.memGuestUsedBytes} unit="bytes" note={m.notMeasured.memGuest} testId="perf-tile-guestmem" />
-            <Tile label={t('perf.diskRead')} value={latest?.diskReadBps} unit="bps" testId="perf-tile-read" />
-            <Tile label={t('perf.diskWrite')} value={latest?.diskWriteBps} unit="bps" testId="perf-tile-write" />
-            <Tile label={t('perf.network')} value={latest?.netRxBps} unit="bps" note={m.notMeasured.net} testId="perf-tile-net" />
+            <Tile label={t('perf.cpu')} value={latest?.cpuPct} unit="pct" testId="perf-tile-cpu" say={off} />
+            <Tile label={t('perf.memHost')} value={latest?.memRssBytes} unit="bytes" testId="perf-tile-mem" say={off} />
+            <Tile label={t('perf.memGuest')} value={latest?.memGuestUsedBytes} unit="bytes" note={m.notMeasured.memGuest} testId="perf-tile-guestmem" say={off} />
+            <Tile label={t('perf.diskRead')} value={latest?.diskReadBps} unit="bps" testId="perf-tile-read" say={off} />
+            <Tile label={t('perf.diskWrite')} value={latest?.diskWriteBps} unit="bps" testId="perf-tile-write" say={off} />
+            <Tile label={t('perf.network')} value={latest?.netRxBps} unit="bps" note={m.notMeasured.net} testId="perf-tile-net" say={noNic ?? off} />
           </div>
           {m.points.length === 0 && !m.loading ? (
             <p className="muted" data-testid="perf-no-data">
@@ -96,7 +100,7 @@ export function PerformanceTab({ vm }: { vm: VmInfo }) {
               ) : (
                 <figure className="perf-chart perf-chart-missing" data-testid="chart-net-missing">
                   <figcaption>{t('perf.netChart')}</figcaption>
-                  <p className="muted">{t('perf.netNotMeasured')}</p>
+                  <p className="muted">{noNic ?? t('perf.netNotMeasured')}</p>
                 </figure>
               )}
             </div>

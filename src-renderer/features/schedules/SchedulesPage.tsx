@@ -13,6 +13,9 @@ import { formatInZone } from './schedule-logic';
 import { ScheduleForm } from './ScheduleForm';
 import { useSchedules } from './store';
 import './ops.css';
+import { engineText } from '../../i18n/engine-text';
+import { formatDateTime } from '../../i18n/format';
+import { PageCloseButton } from '../../app/pages';
 
 const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const fail = (e: unknown) => toast({ level: 'error', message: errorMessage(e) });
@@ -30,6 +33,7 @@ export function SchedulesPage() {
   return (
     <div className="ops-page" data-testid="schedules-page">
       <div className="ops-header">
+        <PageCloseButton />
         <Icon name="clock" size={22} />
         <h1>{t('schedules.title')}</h1>
         {!adding && (
@@ -101,7 +105,7 @@ function ScheduleRow({ s, onEdit }: { s: ScheduleInfo; onEdit(): void }) {
     setRunning(true);
     api
       .call('schedule.runNow', { schedule: s.id })
-      .then((r) => toast({ level: r.status === 'failed' ? 'error' : 'success', message: `${s.name}: ${r.message ?? t(`schedules.status.${r.status}`)}` }), fail)
+      .then((r) => toast({ level: r.status === 'failed' ? 'error' : 'success', message: `${s.name}: ${r.message ? engineText(r.message) : t(`schedules.status.${r.status}`)}` }), fail)
       .finally(() => setRunning(false));
   };
   const remove = () =>
@@ -127,7 +131,7 @@ function ScheduleRow({ s, onEdit }: { s: ScheduleInfo; onEdit(): void }) {
         {s.nextRunAt ? (
           <>
             {formatInZone(s.nextRunAt, s.timezone, i18n.language)}
-            {s.timezone !== localZone && <span className="ops-sub">{t('schedules.localTime', { time: new Date(s.nextRunAt).toLocaleString(i18n.language) })}</span>}
+            {s.timezone !== localZone && <span className="ops-sub">{t('schedules.localTime', { time: formatDateTime(s.nextRunAt) })}</span>}
           </>
         ) : (
           '—'
@@ -152,9 +156,9 @@ function ScheduleRow({ s, onEdit }: { s: ScheduleInfo; onEdit(): void }) {
 function RunStatus({ run }: { run: ScheduleRun }) {
   const { t } = useTranslation();
   return (
-    <span className={`ops-status-${run.status}`} title={run.message ?? undefined}>
+    <span className={`ops-status-${run.status}`} title={run.message ? engineText(run.message) : undefined}>
       {t(`schedules.status.${run.status}`)}
-      {run.finishedAt && <span className="ops-sub">{new Date(run.finishedAt).toLocaleString()}</span>}
+      {run.finishedAt && <span className="ops-sub">{formatDateTime(run.finishedAt)}</span>}
     </span>
   );
 }
@@ -176,12 +180,12 @@ function RunsTable({ runs }: { runs: ScheduleRun[] }) {
         {runs.map((r) => (
           <tr key={r.id}>
             <td>{r.scheduleName}</td>
-            <td>{r.dueAt ? new Date(r.dueAt).toLocaleString() : t('schedules.manual')}</td>
+            <td>{r.dueAt ? formatDateTime(r.dueAt) : t('schedules.manual')}</td>
             <td>{t(`schedules.triggers.${r.trigger}`)}</td>
             <td>
               <RunStatus run={r} />
             </td>
-            <td className="small">{r.message ?? ''}</td>
+            <td className="small">{engineText(r.message)}</td>
           </tr>
         ))}
       </tbody>

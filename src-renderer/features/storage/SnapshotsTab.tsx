@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SnapshotTree, VmInfo } from '../../../src-main/api/contract';
+import type { SnapshotTree, TaskInfo, VmInfo } from '../../../src-main/api/contract';
 import { formatBytes } from '../../../src-main/util/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
@@ -11,6 +11,8 @@ import { Icon } from '../../components/Icon';
 import { toast } from '../../components/toast-store';
 import { flattenSnapshotTree, NAME_RE } from './storage-logic';
 import './storage.css';
+import { formatDateTime } from '../../i18n/format';
+import { engineText } from '../../i18n/engine-text';
 
 /** Snapshots of one VM as a tree ("you are here" marks the current one); take, revert, delete. */
 export function SnapshotsTab({ vm }: { vm: VmInfo }) {
@@ -53,9 +55,10 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
     setBusy(true);
     try {
       // the task panel shows its progress; the tree refreshes when it ends
-      await api.call('snapshot.create', { vm: vm.id, name: n, description });
+      const pending = api.call('snapshot.create', { vm: vm.id, name: n, description, wait: true });
       setName('');
       setDescription('');
+      taskToast(await pending, t('newUser.snapshotTaken', { name: n, vm: vm.name }));
     } catch (e) {
       if (e instanceof ApiError && e.field === 'name') setNameError(e.message);
       else toast({ level: 'error', message: errorMessage(e) });
@@ -70,7 +73,11 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
       title: t('snapshotTab.revertTitle', { name: snapName }),
       message: live ? t('snapshotTab.revertLive', { vm: vm.name }) : t('snapshotTab.revertStopped', { vm: vm.name }),
       confirmLabel: t('snapshotTab.revert'),
-      onConfirm: () => void api.call('snapshot.revert', { vm: vm.id, snapshot: snapshotId, confirm: true }).catch((e: unknown) => toast({ level: 'error', message: errorMessage(e) })),
+      onConfirm: () =>
+        void api
+          .call('snapshot.revert', { vm: vm.id, snapshot: snapshotId, confirm: true, wait: true })
+          .then((task) => taskToast(task, t('newUser.snapshotReverted', { name: snapName, vm: vm.name })))
+          .catch((e: unknown) => toast({ level: 'error', message: errorMessage(e) })),
     });
 
   const remove = (snapshotId: string, snapName: string) =>
@@ -126,7 +133,7 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
                 <strong>{s.name}</strong>
                 {s.current && <span className="chip chip-accent">{t('snapshotTab.current')}</span>}
                 <span className="muted small">
-                  {new Date(s.createdAt).toLocaleString()} · {s.hasRam ? t('snapshotTab.ram', { size: formatBytes(s.vmStateBytes) }) : t('snapshotTab.diskOnlyShort')}
+                  {formatDateTime(s.createdAt)} · {s.hasRam ? t('snapshotTab.ram', { size: formatBytes(s.vmStateBytes) }) : t('snapshotTab.diskOnlyShort')}
                 </span>
                 {s.description && <div className="muted small">{s.description}</div>}
               </div>
@@ -143,4 +150,10 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
       )}
     </div>
   );
+}
+
+/** The end of a snapshot task as a toast: success in words, or the task's own error. */
+function taskToast(task: TaskInfo, success: string): void {
+  if (task.state === 'succeeded') toast({ level: 'success', message: success });
+  else if (task.state === 'failed') toast({ level: 'error', message: task.error ? engineText(task.error.message) : success });
 }

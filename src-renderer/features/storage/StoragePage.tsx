@@ -12,6 +12,7 @@ import { useStorage } from './store';
 import { filterVolumes, sortVolumes, usageFraction, VOLUME_SORT_KEYS, type VolumeSortKey } from './storage-logic';
 import { VolumeDialog, type VolumeDialogMode } from './VolumeDialog';
 import './storage.css';
+import { formatDateTime } from '../../i18n/format';
 
 /** A horizontal usage bar: filled part = used share; the label says it in words too. */
 export function UsageBar({ used, total, label, testId }: { used: number; total: number; label: string; testId?: string }) {
@@ -72,7 +73,7 @@ function Orphans({ poolId }: { poolId: string }) {
           <ul>
             {details.orphans.map((o) => (
               <li key={o.path}>
-                <code className="path">{o.path}</code> <span className="muted">{formatBytes(o.sizeBytes)} · {new Date(o.modifiedAt).toLocaleString()}</span>
+                <code className="path">{o.path}</code> <span className="muted">{formatBytes(o.sizeBytes)} · {formatDateTime(o.modifiedAt)}</span>
               </li>
             ))}
           </ul>

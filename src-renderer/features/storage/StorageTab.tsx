@@ -8,6 +8,7 @@ import { Icon } from '../../components/Icon';
 import { toast } from '../../components/toast-store';
 import { useStorage } from './store';
 import './storage.css';
+import { DiskSize, MediumName, useDiskFacts } from '../machines/disk-facts';
 
 type Bus = (typeof DISK_BUSES)[number];
 const BUSES: Bus[] = ['virtio', 'sata', 'scsi', 'ide'];
@@ -45,6 +46,7 @@ export function StorageTab({ vm }: { vm: VmInfo }) {
   const volumes = useStorage((s) => s.volumes);
   const load = useStorage((s) => s.load);
   const isos = useLibraryIsos();
+  const facts = useDiskFacts(vm);
   const [pick, setPick] = useState('');
   const [bus, setBus] = useState<Bus>('virtio');
   const [iso, setIso] = useState('');
@@ -93,6 +95,7 @@ export function StorageTab({ vm }: { vm: VmInfo }) {
                     <td>
                       <strong>{vol ? vol.name : d.id}</strong>
                       {d.readOnly && <span className="chip">{t('storage.readOnly')}</span>}
+                      <DiskSize facts={facts.get(d.id)} testId={`storage-disk-size-${d.id}`} />
                       <div>
                         <code className="path">{d.path}</code>
                       </div>
@@ -159,9 +162,7 @@ export function StorageTab({ vm }: { vm: VmInfo }) {
         </h3>
         {vm.spec.cdrom ? (
           <div className="inline-form">
-            <code className="path" data-testid="cdrom-path">
-              {vm.spec.cdrom}
-            </code>
+            <MediumName path={vm.spec.cdrom} facts={facts.get('cdrom')} testId="cdrom-path" />
             <Button icon="external" disabled={transitional || busy !== null} busy={busy === 'eject'} onClick={() => void guard('eject', () => api.call('vm.cdrom.eject', { vm: vm.id }), t('storage.done.eject'))} data-testid="cdrom-eject">
               {t('storage.action.eject')}
             </Button>

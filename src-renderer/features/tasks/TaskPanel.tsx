@@ -6,11 +6,38 @@ import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useUi } from '../../app/ui-store';
 import { useTasks } from './store';
+import { formatDateTime } from '../../i18n/format';
+import { engineText } from '../../i18n/engine-text';
+import { useMachines } from '../machines/store';
+import { useImages } from '../images/store';
+import { useStorage } from '../storage/store';
 
 function TaskRow({ task }: { task: TaskInfo }) {
   const { t } = useTranslation();
   const cancel = useTasks((s) => s.cancel);
-  const resultText = task.result ? Object.entries(task.result).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ') : null;
+  const vms = useMachines((s) => s.byId);
+  const images = useImages((s) => s.images);
+  const volumes = useStorage((s) => s.volumes);
+  // what the task made or touched, by name: ids ("imageId: 4f2d…") mean nothing to a person
+  const named: Record<string, (id: string) => string | undefined> = {
+    vmId: (id) => vms[id]?.name,
+    imageId: (id) => images.find((i) => i.id === id)?.name,
+    volumeId: (id) => volumes.find((v) => v.id === id)?.name,
+  };
+  const resultText = task.result
+    ? Object.entries(task.result)
+        .map(([k, v]) => {
+          const lookup = named[k];
+          if (lookup) {
+            const name = typeof v === 'string' ? lookup(v) : undefined;
+            return name ? `${t(`newUser.taskResult.${k}`)}: ${name}` : null;
+          }
+          if (/Id$/.test(k) || typeof v === 'object') return null;
+          return `${k}: ${String(v)}`;
+        })
+        .filter((x): x is string => x !== null)
+        .join(' · ') || null
+    : null;
   return (
     <li className={`task task-${task.state}`} data-testid="task">
       <div className="task-head">
@@ -26,11 +53,11 @@ function TaskRow({ task }: { task: TaskInfo }) {
       {task.message && <p className="task-message">{task.message}</p>}
       {task.error && (
         <p className="task-error" role="alert">
-          <Icon name="error" size={14} /> {task.error.message}
+          <Icon name="error" size={14} /> {engineText(task.error.message)}
         </p>
       )}
       {task.state === 'succeeded' && resultText && <p className="task-result muted">{resultText}</p>}
-      <p className="task-time muted">{new Date(task.createdAt).toLocaleString()}</p>
+      <p className="task-time muted">{formatDateTime(task.createdAt)}</p>
     </li>
   );
 }

@@ -178,6 +178,8 @@ function PlanForm({ onDone }: { onDone(): void }) {
       await api.call('plan.create', { name: name.trim(), currency: currency.trim().toUpperCase(), rates: filled });
       toast({ level: 'success', message: t('usage.planCreated', { name: name.trim() }) });
       setName('');
+      setCurrency('EUR');
+      setRates({ perHourOn: '', perVcpuHour: '', perGibRamHour: '', perGbTransferred: '', perDiskGibHour: '', flatMonthly: '' });
       setError(null);
       onDone();
     } catch (e) {

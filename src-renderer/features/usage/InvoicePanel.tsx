@@ -123,7 +123,7 @@ export function InvoicePanel({ month, timezone }: { month: string; timezone: str
                       {t(`usage.kind.${l.kind}`)}
                       {l.notMeasured && <span className="muted"> ({t('perf.notMeasured')})</span>}
                     </td>
-                    <td className="num">
+                    <td className="num" data-testid={`invoice-qty-${l.vmName}-${l.kind}`} data-quantity={l.quantity}>
                       {(Math.round(l.quantity * 1000) / 1000).toLocaleString(i18n.language)} {l.unit}
                     </td>
                     <td className="num">

@@ -11,6 +11,8 @@ import { useUsage } from './store';
 import { currentMonth, formatBytesOrMissing, hours, inZone } from './usage-format';
 import './usage.css';
 import '../schedules/ops.css';
+import { PageCloseButton } from '../../app/pages';
+import { useMachines } from '../machines/store';
 
 /** Usage & Billing: metered usage per customer and per VM for a month, invoices, and the billing setup. */
 export function UsagePage() {
@@ -46,6 +48,7 @@ export function UsagePage() {
   return (
     <div className="ops-page usage-page" data-testid="usage-page">
       <div className="ops-header">
+        <PageCloseButton />
         <Icon name="tasks" size={22} />
         <h1>{t('usage.title')}</h1>
       </div>
@@ -115,14 +118,16 @@ function UsageTables({ report }: { report: UsageReport }) {
       <th className="num">{t('usage.netOut')}</th>
     </>
   );
-  const cells = (u: { poweredOnSec: number; vcpuSec: number; gibRamSec: number; diskGibHours: number; netRxBytes: number | null; netTxBytes: number | null }) => (
+  // a VM without a network card has no traffic to measure: say so rather than "0 B"
+  const noNic = (vmId: string | undefined) => vmId !== undefined && useMachines.getState().byId[vmId]?.spec.nics.length === 0;
+  const cells = (u: { vmId?: string; poweredOnSec: number; vcpuSec: number; gibRamSec: number; diskGibHours: number; netRxBytes: number | null; netTxBytes: number | null }) => (
     <>
       <td className="num">{hours(u.poweredOnSec)}</td>
       <td className="num">{hours(u.vcpuSec)}</td>
       <td className="num">{hours(u.gibRamSec)}</td>
       <td className="num">{u.diskGibHours.toFixed(2)}</td>
-      <td className="num">{formatBytesOrMissing(u.netRxBytes, t('perf.notMeasured'))}</td>
-      <td className="num">{formatBytesOrMissing(u.netTxBytes, t('perf.notMeasured'))}</td>
+      <td className="num">{noNic(u.vmId) ? <span className="muted">{t('newUser.noNic')}</span> : formatBytesOrMissing(u.netRxBytes, t('perf.notMeasured'))}</td>
+      <td className="num">{noNic(u.vmId) ? <span className="muted">{t('newUser.noNic')}</span> : formatBytesOrMissing(u.netTxBytes, t('perf.notMeasured'))}</td>
     </>
   );
   return (

@@ -1,19 +1,27 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, MiB } from '../../../src-main/util/units';
 import { Icon } from '../../components/Icon';
 import { diskBytes } from './form-logic';
 import type { FormApi } from './form-api';
 import { osVariantLabel } from './presets';
+import { useImages } from '../images/store';
 
 /** The last step: everything that will be created, and whether to start it right away. */
 export function SummaryStep({ form, generalError }: { form: FormApi; generalError: string | null }) {
   const { t } = useTranslation();
   const { draft: d, set } = form;
   const bytes = diskBytes(d);
+  // an ISO from the library by its name, not as …/images/<uuid>.iso
+  const images = useImages((st) => st.images);
+  useEffect(() => {
+    if (d.media === 'iso' && !useImages.getState().loaded) void useImages.getState().load();
+  }, [d.media]);
+  const libraryName = (path: string) => images.find((i) => i.path === path)?.name;
   const rows: Array<[string, string]> = [
     [t('fields.name'), d.name],
     [t('fields.os'), d.osInfo ? `${d.osInfo.name} (${d.osInfo.id})` : `${t(`os.family.${d.family}`)} · ${osVariantLabel(d.variant, t)}`],
-    [t('summary.media'), d.media === 'iso' ? d.isoPath : t('media.none')],
+    [t('summary.media'), d.media === 'iso' ? (libraryName(d.isoPath) ?? d.isoPath) : t('media.none')],
     ...(d.kernelEnabled ? ([[t('fields.kernel'), [d.kernelPath, d.initrdPath, d.append].filter(Boolean).join('  ·  ')]] as Array<[string, string]>) : []),
     [t('fields.cpus'), String(d.cpus)],
     [t('fields.memory'), formatBytes(d.memoryMiB * MiB)],
