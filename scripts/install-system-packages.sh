@@ -4,7 +4,8 @@
 #   scripts/install-system-packages.sh --test    also: the test guest's build tools, Chromium, sshd
 set -euo pipefail
 
-runtime=(qemu-system-x86 qemu-utils ovmf)
+# xorriso writes cloud-init NoCloud seeds (src-main/cloudinit/seed-iso.ts)
+runtime=(qemu-system-x86 qemu-utils ovmf xorriso)
 test_tools=(
   # the tiny test guest (scripts/build-test-guest.sh)
   busybox-static cpio xz-utils xorriso isolinux syslinux syslinux-common mtools dosfstools
@@ -18,6 +19,8 @@ test_tools=(
   python3 make g++
   # the calendar-bound suites run again under a shifted clock
   faketime
+  # the Debian cloud-init guest (scripts/build-cloud-guest.sh)
+  debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common
 )
 
 packages=("${runtime[@]}")

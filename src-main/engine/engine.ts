@@ -31,6 +31,9 @@ import { BillingService } from '../metering/billing-service';
 import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
 import { defaultHangarHome } from '../util/home';
+import { CloudInitService } from '../cloudinit/cloudinit-service';
+import { cloudInitHandlers } from '../cloudinit/handlers';
+import { HostRepository } from '../hosts/host-repository';
 import { EventBus } from './event-bus';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
 
@@ -61,6 +64,7 @@ export class Engine {
   readonly vms: VmService;
   readonly channels: ChannelService;
   readonly images: ImageService;
+  readonly cloudInit: CloudInitService;
   readonly consoles: ConsoleService;
   readonly hostService: HostService;
   readonly networks: NetworkService;
@@ -90,11 +94,13 @@ export class Engine {
     this.hostService.loadAll();
     this.images = new ImageService(new ImageRepository(this.db), this.hosts, this.tasks, this.events);
     this.vms.imageDisk = (ref, hostId, vmId, dir, full, file) => this.images.diskForVm(ref, hostId, vmId, dir, full, file);
+    const hostRows = new HostRepository(this.db);
+    this.cloudInit = new CloudInitService({ vms: this.vms, hosts: this.hosts, images: this.images, sshTarget: (id) => hostRows.find(id)?.target ?? null });
     this.consoles = new ConsoleService(this.vms, this.hosts);
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...cloudInitHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -11,6 +11,7 @@ import { scheduleMethods } from './schedules';
 import { hostMethods } from './hosts';
 import { metricsMethods } from './metrics';
 import { billingMethods } from './billing';
+import { cloudInitMethods } from './cloudinit';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -28,6 +29,7 @@ export const contract = {
   ...hostMethods,
   ...metricsMethods,
   ...billingMethods,
+  ...cloudInitMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -53,4 +55,5 @@ export * from './schedules';
 export * from './hosts';
 export * from './metrics';
 export * from './billing';
+export * from './cloudinit';
 export { objectName, NAME_MAX } from './common';

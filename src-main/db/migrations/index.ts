@@ -4,6 +4,7 @@ import { storage003 } from './003-storage';
 import { metricsBilling004 } from './004-metrics-billing';
 import { hosts005 } from './005-hosts';
 import { networksSchedules006 } from './006-networks-schedules';
+import { cloudImages012 } from './012-cloud-images';
 
 /** A schema step. Never edit a released one: add the next number. */
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006];
+export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, cloudImages012];
