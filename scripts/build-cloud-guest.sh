@@ -34,7 +34,6 @@ export LC_ALL=C TZ=UTC DEBIAN_FRONTEND=noninteractive
 log() { printf 'build-cloud-guest: %s\n' "$*" >&2; }
 die() { printf 'build-cloud-guest: error: %s\n' "$*" >&2; exit 1; }
 
-[[ $EUID -eq 0 ]] || die "debootstrap and chroot need root (run as root, as CI does)"
 for c in debootstrap chroot mkfs.ext4 mkfs.vfat mcopy syslinux python3 qemu-img apt-cache sha256sum flock; do
 	command -v "$c" >/dev/null || die "'$c' not found (apt-get install -y debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common python3 qemu-utils)"
 done
@@ -61,6 +60,7 @@ up_to_date() {
 	local f; for f in "${OUTPUTS[@]}"; do [[ -s "$OUT/$f" ]] || return 1; done
 }
 if up_to_date; then echo "cloud guest up to date ($OUT)"; exit 0; fi
+[[ $EUID -eq 0 ]] || die "building the cloud guest needs root (debootstrap, chroot): run it as root, as CI does"
 
 # Fail with a sentence, never skip, when the mirror is unreachable.
 if ! timeout 30 bash -c 'exec 3<>/dev/tcp/$0/80' "$(printf '%s' "$MIRROR" | sed -E 's#^[a-z]+://([^/:]+).*#\1#')" 2>/dev/null; then

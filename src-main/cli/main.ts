@@ -8,6 +8,7 @@ import { UsageError, parseInteger, print, withClient } from './common';
 import { doctorReport, table, vmDetails, vmTable } from './output';
 import { domainCommands } from './commands';
 import { resolveHostId } from './commands/hosts';
+import { addCloudInitOptions, cloudInitFromOptions } from './commands/cloudinit';
 
 /**
  * The `hangar` command. Exit codes: 0 ok, 1 failure (one line on stderr), 2 bad usage.
@@ -83,8 +84,8 @@ export function buildProgram(): Command {
       print(!!o.json, info, () => vmDetails(info));
     });
 
-  vm.command('create')
-    .description('Create a machine.')
+  addCloudInitOptions(vm.command('create'))
+    .description('Create a machine (with --image of a cloud image and --user: a cloud-init VM with an SSH forward).')
     .requiredOption('--name <name>', 'machine name')
     .option('--cpus <n>', 'virtual CPUs', parseInteger('--cpus'), 1)
     .option('--memory <MiB>', 'memory in MiB (or with a unit: 2G)', '512')
@@ -147,7 +148,8 @@ export function buildProgram(): Command {
         ...(o.image ? { image: String(o.image), fullCopy: !!o.fullCopy } : {}),
         ...(o.kernel ? { kernel: { path: absolute(String(o.kernel))!, ...(o.initrd ? { initrd: absolute(String(o.initrd)) } : {}), append: o.append ? String(o.append) : '' } } : {}),
       };
-      const info = await withClient((c) => c.call('vm.create', input));
+      const cloudInit = cloudInitFromOptions(o, String(o.name));
+      const info = cloudInit ? await withClient((c) => c.call('cloudinit.createVm', { ...input, image: String(o.image), cloudInit })) : await withClient((c) => c.call('vm.create', input));
       print(!!o.json, info, () => `Created "${info.name}" (${info.id})${info.state === 'running' ? ' and started it' : ''}.`);
     });
 

@@ -7,10 +7,11 @@ import { registerCompletionCommands } from './completion';
 import { registerStatsCommands } from './stats';
 import { registerBillingCommands } from './billing';
 import { registerStorageCommands } from './storage';
+import { registerCloudInitCommands } from './cloudinit';
 
 /**
  * Commands of the later domains (images, storage, hosts, stats, schedules, ...), one module each:
  * `export function registerXCommands(program: Command): void`, added to this list.
  * Shared helpers (withClient, print, parseInteger, UsageError) come from '../common'.
  */
-export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands];
+export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands, registerCloudInitCommands];
