@@ -10,6 +10,8 @@ export const CLOUD_GUEST_DIR = path.resolve(process.env.HANGAR_CLOUD_GUEST_DIR ?
 
 export interface CloudGuest {
   disk: string;
+  /** Direct kernel boot (the image's syslinux stage does not boot yet: see the script). */
+  kernel: { path: string; initrd: string; append: string };
   minDiskBytes: number;
   kernelVersion: string;
 }
@@ -17,10 +19,12 @@ export interface CloudGuest {
 export function cloudGuest(): CloudGuest {
   const disk = path.join(CLOUD_GUEST_DIR, 'disk.qcow2');
   const manifest = path.join(CLOUD_GUEST_DIR, 'manifest.json');
-  for (const f of [disk, manifest])
+  const vmlinuz = path.join(CLOUD_GUEST_DIR, 'vmlinuz');
+  const initrd = path.join(CLOUD_GUEST_DIR, 'initrd.img');
+  for (const f of [disk, manifest, vmlinuz, initrd])
     if (!fs.existsSync(f)) throw new Error(`Cloud guest file ${f} is missing: run "bash scripts/build-cloud-guest.sh" (as root; it debootstraps Debian 12 from the apt mirror) first.`);
-  const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { minDiskBytes: number; kernelVersion: string };
-  return { disk, minDiskBytes: m.minDiskBytes, kernelVersion: m.kernelVersion };
+  const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { minDiskBytes: number; kernelVersion: string; cmdline: string };
+  return { disk, kernel: { path: vmlinuz, initrd, append: m.cmdline }, minDiskBytes: m.minDiskBytes, kernelVersion: m.kernelVersion };
 }
 
 /** A fresh ed25519 key pair in `dir` (ssh-keygen, no passphrase). */

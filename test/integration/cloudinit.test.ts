@@ -39,6 +39,7 @@ const baseInput = (name: string, cloudInit: Record<string, unknown> = {}) => ({
   image: image.name,
   memoryMiB: 512,
   display: 'none' as const,
+  kernel: guest.kernel,
   cloudInit: { user: 'alice', hostname: 'cloud-probe', sshKeys: [fs.readFileSync(key.pub, 'utf8')], ...cloudInit },
 });
 
@@ -113,7 +114,7 @@ describe('cloud-init: from the image to an SSH login', () => {
     const status = await waitFor('an SSH banner on the forward', async () => {
       const s = await engine.call('cloudinit.sshStatus', { vm: vm.id });
       return s.ready ? s : null;
-    }, 15 * 60000, 2000);
+    }, 10 * 60000, 2000);
     assert.match(status.banner!, /^SSH-2\.0-OpenSSH/);
     const { argv } = await engine.call('cloudinit.sshCommand', { vm: vm.id, identityFile: key.priv, command: ['cat', '/etc/hostname'] });
     assert.deepEqual(argv.slice(0, 3), ['ssh', '-p', String(vm.spec.cloudInit!.sshPort)]);
