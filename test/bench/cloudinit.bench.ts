@@ -27,7 +27,8 @@ async function main() {
     const vm = await engine.call('cloudinit.createVm', {
       name: 'bench',
       image: 'debian-12-genericcloud-bench',
-      memoryMiB: 512,
+      cpus: 2,
+      memoryMiB: 1024,
       display: 'none',
       kernel: guest.kernel,
       startAfterCreate: true,
@@ -46,7 +47,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
     const tLogin = performance.now();
-    console.log('cloud-init: vm create → first SSH login (TCG, 1 vCPU, 512 MiB)');
+    console.log('cloud-init: vm create → first SSH login (TCG, 2 vCPUs, 1 GiB)');
     console.log(`  create (clone + seed + forward + QEMU start): ${s(tCreated - t0)}`);
     console.log(`  → SSH banner on the forward:                  ${s(tBanner - t0)}`);
     console.log(`  → first login as the user (ssh -i):           ${s(tLogin - t0)}`);

@@ -37,7 +37,7 @@ async function rejects(call: Promise<unknown>, code: string, re: RegExp): Promis
 const baseInput = (name: string, cloudInit: Record<string, unknown> = {}) => ({
   name,
   image: image.name,
-  memoryMiB: 512,
+  memoryMiB: 1024,
   display: 'none' as const,
   kernel: guest.kernel,
   cloudInit: { user: 'alice', hostname: 'cloud-probe', sshKeys: [fs.readFileSync(key.pub, 'utf8')], ...cloudInit },
@@ -96,7 +96,7 @@ describe('cloud-init: from the image to an SSH login', () => {
   let vm: VmInfo;
 
   test('create: a linked clone grown to the asked size, a read-only virtio seed, an SSH forward on loopback', async () => {
-    vm = await engine.call('cloudinit.createVm', { ...baseInput('cloud1'), diskSizeBytes: 3 * GiB, cpus: 1, startAfterCreate: true });
+    vm = await engine.call('cloudinit.createVm', { ...baseInput('cloud1'), diskSizeBytes: 3 * GiB, cpus: 2, startAfterCreate: true });
     const [disk0, seed] = vm.spec.disks;
     assert.equal(qemuInfo(disk0!.path)['virtual-size'], 3 * GiB);
     assert.equal(qemuInfo(disk0!.path)['backing-filename'], image.path);
@@ -114,7 +114,7 @@ describe('cloud-init: from the image to an SSH login', () => {
     const status = await waitFor('an SSH banner on the forward', async () => {
       const s = await engine.call('cloudinit.sshStatus', { vm: vm.id });
       return s.ready ? s : null;
-    }, 10 * 60000, 2000);
+    }, 20 * 60000, 2000);
     assert.match(status.banner!, /^SSH-2\.0-OpenSSH/);
     const { argv } = await engine.call('cloudinit.sshCommand', { vm: vm.id, identityFile: key.priv, command: ['cat', '/etc/hostname'] });
     assert.deepEqual(argv.slice(0, 3), ['ssh', '-p', String(vm.spec.cloudInit!.sshPort)]);
