@@ -128,8 +128,9 @@ describe('cloud-init: from the image to an SSH login', () => {
     assert.equal(out.trim(), 'cloud-probe');
     console.log(`# SSH login ${((Date.now() - t0) / 1000).toFixed(0)} s after start (TCG)`);
 
-    // the same through `hangar vm ssh NAME -- CMD` (an ssh child with argv; exit code passed on)
-    const r = hangar('vm', 'ssh', 'cloud1', '-i', key.priv, '--', 'sh', '-c', 'id -un; hostname; exit 3');
+    // the same through `hangar vm ssh NAME -- CMD` (an ssh child with argv; exit code passed on).
+    // ssh joins the command's words with spaces for the remote shell, so the script is one word.
+    const r = hangar('vm', 'ssh', 'cloud1', '-i', key.priv, '--', 'id -un; hostname; exit 3');
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), ['alice', 'cloud-probe']);
   });
