@@ -5,7 +5,8 @@
 set -euo pipefail
 
 # swtpm + swtpm-tools: TPM 2.0 (tpm/); ovmf also ships the Secure Boot firmware and its descriptors
-runtime=(qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools)
+# xorriso writes cloud-init NoCloud seeds (src-main/cloudinit/seed-iso.ts)
+runtime=(qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools xorriso)
 test_tools=(
   # the tiny test guest (scripts/build-test-guest.sh)
   busybox-static cpio xz-utils xorriso isolinux syslinux syslinux-common mtools dosfstools
@@ -21,6 +22,8 @@ test_tools=(
   python3 make g++
   # the calendar-bound suites run again under a shifted clock
   faketime
+  # the Debian cloud-init guest (scripts/build-cloud-guest.sh)
+  debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common
 )
 
 packages=("${runtime[@]}")

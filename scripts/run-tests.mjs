@@ -35,6 +35,7 @@ if (!process.env.HANGAR_SKIP_BUILD) {
   if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 }
 if (suites.some((s) => s !== 'unit') && run('bash', ['scripts/build-test-guest.sh']) !== 0) process.exit(1);
+if (suites.some((s) => s !== 'unit') && run('bash', ['scripts/build-cloud-guest.sh']) !== 0) process.exit(1);
 
 const files = [...namedFiles];
 for (const suite of namedFiles.length ? [] : suites.filter((s) => s !== 'clock')) {

@@ -9,6 +9,7 @@ import { databaseReport, doctorReport, table, vmDetails, vmTable } from './outpu
 import { domainCommands } from './commands';
 import { resolveHostId } from './commands/hosts';
 import { applyOsDefaults } from './commands/os';
+import { addCloudInitOptions, cloudInitFromOptions } from './commands/cloudinit';
 
 /**
  * The `hangar` command. Exit codes: 0 ok, 1 failure (one line on stderr), 2 bad usage.
@@ -91,8 +92,8 @@ export function buildProgram(): Command {
       print(!!o.json, info, () => vmDetails(info));
     });
 
-  vm.command('create')
-    .description('Create a machine.')
+  addCloudInitOptions(vm.command('create'))
+    .description('Create a machine (with --image of a cloud image and --user: a cloud-init VM with an SSH forward).')
     .requiredOption('--name <name>', 'machine name')
     .option('--cpus <n>', 'virtual CPUs', parseInteger('--cpus'), 1)
     .option('--memory <MiB>', 'memory in MiB (or with a unit: 2G)', '512')
@@ -175,7 +176,8 @@ export function buildProgram(): Command {
           const hasOtherDisk = !!(o.image || o.attachDisk || o.kernel);
           for (const w of applyOsDefaults(input, await c.call('os.get', { id: String(o.osId) }), given, hasOtherDisk)) process.stderr.write(`warning: ${w}\n`);
         }
-        return c.call('vm.create', input);
+        const cloudInit = cloudInitFromOptions(o, String(o.name));
+        return cloudInit ? c.call('cloudinit.createVm', { ...input, image: String(o.image), cloudInit }) : c.call('vm.create', input);
       });
       print(!!o.json, info, () => `Created "${info.name}" (${info.id})${info.state === 'running' ? ' and started it' : ''}.`);
     });

@@ -48,6 +48,9 @@ import { ShareService } from '../guest/shares';
 import { noSpaceError } from '../util/no-space';
 import { recoveryHandlers } from '../recovery/handlers';
 import { finishRecovery } from '../recovery/engine-recovery';
+import { CloudInitService } from '../cloudinit/cloudinit-service';
+import { cloudInitHandlers } from '../cloudinit/handlers';
+import { HostRepository } from '../hosts/host-repository';
 import { EventBus } from './event-bus';
 import { assertKnownHosts } from './host-ref-check';
 import { coreHandlers, type CallContext, type Handlers } from './handlers';
@@ -81,6 +84,7 @@ export class Engine {
   readonly vms: VmService;
   readonly channels: ChannelService;
   readonly images: ImageService;
+  readonly cloudInit: CloudInitService;
   readonly consoles: ConsoleService;
   readonly hostService: HostService;
   readonly networks: NetworkService;
@@ -121,6 +125,8 @@ import { uniqueConflict } from '../db/constraint-errors';
     this.vms.imageDisk = (ref, hostId, vmId, dir, full, file) => this.images.diskForVm(ref, hostId, vmId, dir, full, file);
     this.os = new OsService(this.home);
     this.images.detectOs = (host, file) => this.os.detect(host, file);
+    const hostRows = new HostRepository(this.db);
+    this.cloudInit = new CloudInitService({ vms: this.vms, hosts: this.hosts, images: this.images, sshTarget: (id) => hostRows.find(id)?.target ?? null });
     this.consoles = new ConsoleService(this.vms, this.hosts);
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
@@ -132,7 +138,7 @@ import { uniqueConflict } from '../db/constraint-errors';
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
     this.appliances = new ApplianceService(this);
     this.backups = new BackupService(this);
-    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this), ...diskFactsHandlers(this) } satisfies Handlers;
+    this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this), ...diskFactsHandlers(this), ...cloudInitHandlers(this) } satisfies Handlers;
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -26,6 +26,7 @@ interface ImageRow {
   created_at: string;
   verified_at: string | null;
   os_id?: string | null;
+  cloud_image: number;
 }
 
 export type ImageRecord = Omit<ImageInfo, 'usedBy'>;
@@ -54,6 +55,7 @@ const toRecord = (r: ImageRow): ImageRecord => ({
   createdAt: r.created_at,
   verifiedAt: r.verified_at,
   osId: r.os_id ?? null,
+  cloudImage: r.cloud_image === 1,
 });
 
 /** The catalogue. Pending rows (imports in flight) are invisible to list/find. */
@@ -99,15 +101,15 @@ export class ImageRepository {
       .prepare(
         `UPDATE images SET name = ?, format = ?, source_format = ?, status = 'ready', status_reason = NULL, path = ?, virtual_size = ?, actual_size = ?,
          sha256 = ?, stored_sha256 = ?, os_family = ?, os_version = ?, arch = ?, volume_label = ?, min_disk_bytes = ?, min_memory_mib = ?,
-         tags_json = ?, description = ?, source = ?, verified_at = ? WHERE id = ?`,
+         tags_json = ?, description = ?, source = ?, verified_at = ?, cloud_image = ? WHERE id = ?`,
       )
-      .run(r.name, r.format, r.sourceFormat, r.path, r.virtualSize, r.actualSize, r.sha256, r.storedSha256, r.os.family, r.os.version, r.arch, r.volumeLabel, r.minDiskBytes, r.minMemoryMiB, JSON.stringify(r.tags), r.description, r.source, r.verifiedAt, r.id);
+      .run(r.name, r.format, r.sourceFormat, r.path, r.virtualSize, r.actualSize, r.sha256, r.storedSha256, r.os.family, r.os.version, r.arch, r.volumeLabel, r.minDiskBytes, r.minMemoryMiB, JSON.stringify(r.tags), r.description, r.source, r.verifiedAt, r.cloudImage ? 1 : 0, r.id);
   }
 
-  updateMeta(id: string, m: Pick<ImageRecord, 'name' | 'os' | 'arch' | 'minDiskBytes' | 'minMemoryMiB' | 'tags' | 'description'>): void {
+  updateMeta(id: string, m: Pick<ImageRecord, 'name' | 'os' | 'arch' | 'minDiskBytes' | 'minMemoryMiB' | 'tags' | 'description' | 'cloudImage'>): void {
     this.db
-      .prepare('UPDATE images SET name = ?, os_family = ?, os_version = ?, arch = ?, min_disk_bytes = ?, min_memory_mib = ?, tags_json = ?, description = ? WHERE id = ?')
-      .run(m.name, m.os.family, m.os.version, m.arch, m.minDiskBytes, m.minMemoryMiB, JSON.stringify(m.tags), m.description, id);
+      .prepare('UPDATE images SET name = ?, os_family = ?, os_version = ?, arch = ?, min_disk_bytes = ?, min_memory_mib = ?, tags_json = ?, description = ?, cloud_image = ? WHERE id = ?')
+      .run(m.name, m.os.family, m.os.version, m.arch, m.minDiskBytes, m.minMemoryMiB, JSON.stringify(m.tags), m.description, m.cloudImage ? 1 : 0, id);
   }
 
   /** The osinfo short id detected on the ISO (migration 010), or null. */

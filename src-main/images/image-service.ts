@@ -16,11 +16,12 @@ import { copyAndHash, hashFile } from './copy-hash';
 import { checkImage, detectImage, osFromLabel, type DetectedImage } from './detect';
 import { resumeDownloads, startDownload, type LibraryInternals } from './image-download';
 import type { ImageRecord, ImageRepository } from './image-repo';
+import { looksLikeCloudImage } from '../cloudinit/cloud-image';
 import { convertToQcow2, createOverlay, fullCopy } from './qemu-img';
 
 type ImportInput = ParsedInput<'image.import'>;
 type DownloadInput = ParsedInput<'image.download'>;
-export type Meta = Partial<Pick<ImportInput, 'name' | 'os' | 'arch' | 'minDiskBytes' | 'minMemoryMiB' | 'tags' | 'description' | 'convertToQcow2'>>;
+export type Meta = Partial<Pick<ImportInput, 'name' | 'os' | 'arch' | 'minDiskBytes' | 'minMemoryMiB' | 'tags' | 'description' | 'convertToQcow2' | 'cloudImage'>>;
 
 export interface IngestArgs {
   id: string;
@@ -287,6 +288,7 @@ export class ImageService {
       source: a.source,
       createdAt: nowIso(),
       verifiedAt: nowIso(),
+      cloudImage: a.meta.cloudImage ?? (format !== 'iso' && looksLikeCloudImage({ name: `${a.name} ${path.basename(a.source)}` })),
     };
     try {
       try {
@@ -381,6 +383,7 @@ export class ImageService {
       minMemoryMiB: input.minMemoryMiB ?? image.minMemoryMiB,
       tags: input.tags ?? image.tags,
       description: input.description ?? image.description,
+      cloudImage: input.cloudImage ?? image.cloudImage,
     });
     this.events.emit('image.changed', { id: image.id });
     return this.get(image.id);

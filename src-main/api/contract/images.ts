@@ -26,6 +26,8 @@ const ImageMeta = {
   minMemoryMiB: z.number().int().min(0).max(16 * 1024 * 1024).optional(),
   tags: z.array(tag).max(32).optional(),
   description: z.string().max(4000).optional(),
+  /** A cloud image (cloud-init inside): VMs from it get a NoCloud seed. Default: guessed at import. */
+  cloudImage: z.boolean().optional(),
 };
 
 export const ImageImportInput = z
@@ -95,6 +97,8 @@ export interface ImageInfo {
   source: string;
   createdAt: string;
   verifiedAt: string | null;
+  /** A cloud image: the wizard asks for cloud-init settings (user, keys, host name). */
+  cloudImage: boolean;
   /** VMs whose disk is an overlay on this image, or that use this ISO as install media. */
   usedBy: Array<{ id: string; name: string; how: 'backing' | 'cdrom' | 'disk'; path: string | null }>;
 }

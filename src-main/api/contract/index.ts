@@ -17,6 +17,7 @@ import { recoveryMethods } from './recovery';
 import { applianceMethods } from './appliances';
 import { backupMethods } from './backups';
 import { diskFactsMethods } from './disk-facts';
+import { cloudInitMethods } from './cloudinit';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -40,6 +41,7 @@ export const contract = {
   ...applianceMethods,
   ...backupMethods,
   ...diskFactsMethods,
+  ...cloudInitMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -70,4 +72,5 @@ export * from './guest';
 export * from './recovery';
 export * from './appliances';
 export * from './backups';
+export * from './cloudinit';
 export { objectName, NAME_MAX } from './common';

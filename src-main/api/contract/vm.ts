@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
 import { absolutePath, empty, hostId, objectName, objectRef } from './common';
+import { CloudInitSpecSchema } from './cloudinit-spec';
 
 /** The lifecycle states of a VM (see compute/state-machine.ts for the allowed transitions). */
 export const VM_STATES = ['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed'] as const;
@@ -116,6 +117,8 @@ export const VmSpecSchema = z
     hyperv: z.boolean().default(false),
     disks: z.array(DiskSchema).max(16),
     cdrom: absolutePath('ISO').nullable(),
+    /** A VM made from a cloud image: its NoCloud seed settings and SSH forward (cloudinit/). */
+    cloudInit: CloudInitSpecSchema.optional(),
     kernel: z
       .object({ path: absolutePath('Kernel'), initrd: absolutePath('Initrd').nullable(), append: z.string().max(4096).default('') })
       .strict()

@@ -15,6 +15,7 @@ export function ImageEditForm({ image, onDone }: { image: ImageInfo; onDone(): v
   const [tags, setTags] = useState(image.tags.join(' '));
   const [description, setDescription] = useState(image.description);
   const [minMemory, setMinMemory] = useState(String(image.minMemoryMiB || ''));
+  const [cloudImage, setCloudImage] = useState(image.cloudImage);
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
@@ -29,6 +30,7 @@ export function ImageEditForm({ image, onDone }: { image: ImageInfo; onDone(): v
         tags: tags.split(/[\s,]+/).filter(Boolean),
         description,
         minMemoryMiB: minMemory.trim() ? Number(minMemory) : 0,
+        ...(image.format !== 'iso' ? { cloudImage } : {}),
       });
       onDone();
     } catch (e) {
@@ -72,6 +74,12 @@ export function ImageEditForm({ image, onDone }: { image: ImageInfo; onDone(): v
       <Field label={t('images.col.minMemory')} error={issues.minMemoryMiB} hint="MiB">
         {(p) => <input {...p} type="number" min={0} value={minMemory} onChange={(e) => setMinMemory(e.target.value)} />}
       </Field>
+      {image.format !== 'iso' && (
+        <label className="check-row" title={t('cloud.cloudImageHint')}>
+          <input type="checkbox" checked={cloudImage} onChange={(e) => setCloudImage(e.target.checked)} data-testid="image-edit-cloud" /> {t('cloud.cloudImage')}
+          <span className="muted small"> — {t('cloud.cloudImageHint')}</span>
+        </label>
+      )}
       <Field label={t('images.col.description')} error={issues.description}>
         {(p) => <textarea {...p} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />}
       </Field>

@@ -38,6 +38,7 @@ function ImageCard({ image, selected, onOpen }: { image: ImageInfo; selected: bo
         </span>
         <span className="image-card-meta">
           <span className="image-format">{image.format === 'iso' ? 'ISO' : image.format}</span>
+          {image.cloudImage && <span className="chip chip-cloud" data-testid="image-cloud-chip">{t('cloud.cloudImage')}</span>}
           <span className="muted small">{formatBytes(image.format === 'iso' ? image.actualSize : image.virtualSize)}</span>
           {image.usedBy.length > 0 && <span className="muted small">{t('images.usedByCount', { count: image.usedBy.length })}</span>}
           <StatusBadge image={image} />
@@ -188,6 +189,7 @@ export function ImagesPage() {
                     <OsIcon family={i.os.family} size={20} /> <strong>{i.name}</strong>
                   </button>{' '}
                   <StatusBadge image={i} />
+                  {i.cloudImage && <span className="chip chip-cloud">{t('cloud.cloudImage')}</span>}
                 </td>
                 <td>{i.format}</td>
                 <td>{i.os.version || t(`os.family.${i.os.family}`)}</td>

@@ -6,6 +6,7 @@ import { OsIcon } from '../../components/OsIcon';
 import { EmptyState } from '../../components/EmptyState';
 import { VmThumbnail } from '../consoles/VmThumbnail';
 import { DetailsSections } from './DetailsSections';
+import { SshPanel } from '../cloudinit/SshPanel';
 import { StateBadge } from './StateBadge';
 import { selectSelectedVm, useMachines } from './store';
 import { engineText } from '../../i18n/engine-text';
@@ -116,6 +117,7 @@ export function MachineDetails() {
           <>
             {vm.state === 'crashed' && <CrashNotice vm={vm} />}
             <DetailsSections vm={vm} />
+            <SshPanel vm={vm} />
           </>
         ) : (
           <Suspense fallback={<div className="tab-loading" aria-busy="true" />}>

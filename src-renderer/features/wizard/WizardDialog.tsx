@@ -11,7 +11,8 @@ import { HardwareFields } from './fields/HardwareFields';
 import { MediaFields } from './fields/MediaFields';
 import { NameOsFields } from './fields/NameOsFields';
 import { NetworkFields } from './fields/NetworkFields';
-import { WIZARD_STEPS, allIssues, stepIssues, stepOfField } from './form-logic';
+import { allIssues, stepIssues, stepOfField, stepsFor } from './form-logic';
+import { CloudInitFields } from '../cloudinit/CloudInitFields';
 import type { FormApi } from './form-api';
 import { SummaryStep } from './SummaryStep';
 import { useWizard } from './store';
@@ -48,8 +49,9 @@ export function WizardDialog() {
     },
   };
 
-  const index = WIZARD_STEPS.indexOf(w.step);
-  const last = index === WIZARD_STEPS.length - 1;
+  const steps = stepsFor(w.draft);
+  const index = steps.indexOf(w.step);
+  const last = index === steps.length - 1;
 
   // move focus to the new step's first field, so keyboard users keep going
   useEffect(() => {
@@ -103,7 +105,7 @@ export function WizardDialog() {
       <div className="wizard">
         <nav className="wizard-steps" aria-label={t('wizard.stepsLabel')}>
           <ol>
-            {WIZARD_STEPS.map((s, i) => {
+            {steps.map((s, i) => {
               const bad = (w.attempted[s] && Object.keys(stepIssues(s, w.draft, ctx)).length > 0) || Object.keys(w.serverIssues).some((f) => stepOfField(f) === s);
               return (
                 <li key={s}>
@@ -138,6 +140,7 @@ export function WizardDialog() {
           {w.step === 'name' && <WizardHostField />}
           {w.step === 'name' && <OsPicker />}
           {w.step === 'media' && <MediaFields form={form} testPrefix={P} withKernel />}
+          {w.step === 'cloudinit' && <CloudInitFields form={form} />}
           {w.step === 'hardware' && <HardwareFields form={form} testPrefix={P} firmwareDowngraded={w.firmwareDowngraded} />}
           {w.step === 'hardware' && <OsResourceHints what="hardware" />}
           {w.step === 'disk' && <DiskFields form={form} testPrefix={P} />}

@@ -3,6 +3,7 @@ import { objectName, NAME_MAX } from '../../../src-main/api/contract/common';
 import { PortForwardSchema } from '../../../src-main/api/contract/vm';
 import { parseSize, MiB } from '../../../src-main/util/units';
 import type { DiskBus, NicModel } from './presets';
+import { cloudField, cloudIssues, type CloudDraft } from '../cloudinit/cloud-logic';
 
 /**
  * The VM form shared by the wizard and the settings dialog, and its validation. Pure (no DOM,
@@ -54,6 +55,8 @@ export interface VmDraft {
   /** Boot from a library disk image (linked clone unless fullCopy); set by "Create VM from this image". */
   image?: { id: string; name: string } | null;
   fullCopy?: boolean;
+  /** A cloud image: the cloud-init step's settings (user, keys, host name...); null otherwise. */
+  cloud?: CloudDraft | null;
 }
 
 export interface DraftOs {
@@ -71,8 +74,11 @@ export interface DraftOs {
 
 export type HostLimits = (Pick<HostCapabilities, 'cpus' | 'memoryBytes' | 'diskFreeBytes' | 'ovmf'> & Partial<Pick<HostCapabilities, 'secureBootFirmware' | 'swtpm'>>) | null;
 
-export const WIZARD_STEPS = ['name', 'media', 'hardware', 'disk', 'network', 'summary'] as const;
+export const WIZARD_STEPS = ['name', 'media', 'cloudinit', 'hardware', 'disk', 'network', 'summary'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+/** The steps this draft goes through: the cloud-init step only for a VM from a cloud image. */
+export const stepsFor = (d: Pick<VmDraft, 'cloud'>): WizardStep[] => WIZARD_STEPS.filter((s) => s !== 'cloudinit' || !!d.cloud);
 
 const nameSchema = objectName('VM');
 
@@ -177,6 +183,8 @@ export function stepIssues(step: WizardStep, d: VmDraft, ctx: ValidationContext)
     }
     case 'media':
       return mediaIssues(d);
+    case 'cloudinit':
+      return d.cloud ? cloudIssues(d.cloud) : {};
     case 'hardware':
       return hardwareIssues(d, ctx.caps);
     case 'disk':
@@ -194,6 +202,8 @@ export function allIssues(d: VmDraft, ctx: ValidationContext): Issues {
 
 /** Engine field names → the form's field keys ("kernel" → "kernel.path", "portForwards" → the table). */
 export function normalizeField(field: string): string {
+  const cloud = cloudField(field);
+  if (cloud) return cloud;
   if (field === 'kernel') return 'kernel.path';
   if (field === 'portForwards' || field === 'nics' || field === 'nics.0') return 'nics.0.portForwards';
   if (field === 'os.family' || field === 'os.variant') return 'os';
@@ -204,6 +214,7 @@ export function normalizeField(field: string): string {
 export function stepOfField(field: string): WizardStep {
   const f = normalizeField(field);
   if (f === 'name' || f === 'description' || f === 'os') return 'name';
+  if (f.startsWith('cloudInit.')) return 'cloudinit';
   if (f === 'isoPath' || f.startsWith('kernel') || f === 'image' || f === 'fullCopy') return 'media';
   if (['cpus', 'memoryMiB', 'firmware', 'machine', 'display', 'secureBoot', 'tpm'].includes(f)) return 'hardware';
   if (f.startsWith('disk') || f === 'attachDisks') return 'disk';

@@ -5,7 +5,8 @@ import { useUi } from '../../app/ui-store';
 import { useHost } from '../host/store';
 import { useWizardHost } from '../hosts/WizardHostField';
 import { useMachines } from '../machines/store';
-import { WIZARD_STEPS, normalizeField, stepIssues, stepOfField, allIssues, toCreateInput, type VmDraft, type WizardStep } from './form-logic';
+import { normalizeField, stepIssues, stepOfField, stepsFor, allIssues, toCreateInput, type VmDraft, type WizardStep } from './form-logic';
+import { newCloudDraft, toCloudInit } from '../cloudinit/cloud-logic';
 import { defaultPresetFor, presetById, presetDefaults } from './presets';
 import { draftPatchFor } from '../os/os-logic';
 
@@ -50,6 +51,7 @@ function initialDraft(): { draft: VmDraft; firmwareDowngraded: boolean } {
 const FIELD_OF: Partial<Record<keyof VmDraft, string[]>> = {
   name: ['name'], isoPath: ['isoPath'], media: ['isoPath'], kernelPath: ['kernel.path'], initrdPath: ['kernel.initrd'], kernelEnabled: ['kernel.path'],
   cpus: ['cpus'], memoryMiB: ['memoryMiB'], firmware: ['firmware'], diskSize: ['diskSizeBytes'], diskEnabled: ['diskSizeBytes'], diskFormat: ['diskSizeBytes'],
+  cloud: ['cloudInit.user', 'cloudInit.hostname', 'cloudInit.sshKeys', 'cloudInit.userData', 'cloudInit.networkConfig'],
 };
 
 export const validationContext = () => ({ existing: Object.values(useMachines.getState().byId), caps: useHost.getState().caps });
@@ -90,9 +92,10 @@ export const useWizard = create<WizardState>()((set, get) => ({
 
   goTo(step) {
     // jumping ahead through the step list is allowed only over steps without issues
-    const target = WIZARD_STEPS.indexOf(step);
+    const steps = stepsFor(get().draft);
+    const target = steps.indexOf(step);
     for (let i = 0; i < target; i++) {
-      const s = WIZARD_STEPS[i]!;
+      const s = steps[i]!;
       if (Object.keys(stepIssues(s, get().draft, validationContext())).length > 0) {
         set({ step: s, attempted: { ...get().attempted, [s]: true } });
         return;
@@ -105,14 +108,16 @@ export const useWizard = create<WizardState>()((set, get) => ({
     const { step, draft } = get();
     set({ attempted: { ...get().attempted, [step]: true } });
     if (Object.keys(stepIssues(step, draft, validationContext())).length > 0) return false;
-    const i = WIZARD_STEPS.indexOf(step);
-    if (i < WIZARD_STEPS.length - 1) set({ step: WIZARD_STEPS[i + 1]! });
+    const steps = stepsFor(draft);
+    const i = steps.indexOf(step);
+    if (i < steps.length - 1) set({ step: steps[i + 1]! });
     return true;
   },
 
   back() {
-    const i = WIZARD_STEPS.indexOf(get().step);
-    if (i > 0) set({ step: WIZARD_STEPS[i - 1]! });
+    const steps = stepsFor(get().draft);
+    const i = steps.indexOf(get().step);
+    if (i > 0) set({ step: steps[i - 1]! });
   },
 
   async create() {
@@ -126,7 +131,8 @@ export const useWizard = create<WizardState>()((set, get) => ({
     }
     set({ creating: true, generalError: null });
     try {
-      const vm = await api.call('vm.create', { ...toCreateInput(draft), hostId: useWizardHost.getState().hostId });
+      const input = { ...toCreateInput(draft), hostId: useWizardHost.getState().hostId };
+      const vm = draft.cloud && draft.image ? await api.call('cloudinit.createVm', { ...input, image: draft.image.id, cloudInit: toCloudInit(draft.cloud) }) : await api.call('vm.create', input);
       set({ creating: false });
       return vm;
     } catch (e) {
@@ -158,7 +164,10 @@ export function openNewVmWizardFromImage(image: ImageInfo): void {
     draft:
       image.format === 'iso'
         ? { ...draft, memoryMiB, media: 'iso', isoPath: image.path, image: null }
-        : { ...draft, memoryMiB, media: 'none', isoPath: '', diskEnabled: false, image: { id: image.id, name: image.name }, fullCopy: false },
+        : image.cloudImage
+          ? // a cloud image: the clone grows to the disk size asked (at least the image minimum), plus the cloud-init step
+            { ...draft, memoryMiB, media: 'none', isoPath: '', diskEnabled: true, diskSize: `${Math.max(1, Math.ceil(image.minDiskBytes / 1024 ** 3))}G`, image: { id: image.id, name: image.name }, fullCopy: false, cloud: newCloudDraft(draft.name) }
+          : { ...draft, memoryMiB, media: 'none', isoPath: '', diskEnabled: false, image: { id: image.id, name: image.name }, fullCopy: false },
   });
   // the OS osinfo-db detected on the ISO at import: its defaults, as if picked in the wizard
   if (image.osId)
