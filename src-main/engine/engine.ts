@@ -104,10 +104,13 @@ export class Engine {
 
   private constructor(opts: EngineOptions) {
     this.home = opts.home ?? defaultHangarHome();
-import { uniqueConflict } from '../db/constraint-errors';
+    // private from the start (0700), or tightened with a notice if an older version left it loose
+    const perms = permissionsNotice(this.home, secureHome(this.home));
+    if (perms) this.startupNotices.push({ level: 'warning', key: 'home-permissions', message: perms });
     // a damaged hangar.db is moved aside here; Engine.open rebuilds the inventory (recovery/)
     this.opened = openCheckedDatabase(path.join(this.home, 'hangar.db'), { integrity: opts.watch ?? false });
     this.db = this.opened.db;
+    privateDatabaseFiles(path.join(this.home, 'hangar.db'));
     this.hosts.add(new LocalHost(this.home));
     this.tasks = new TaskManager(this.db, this.events);
     this.networks = new NetworkService(this.db, this.events, () => this.vms.list());

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import type { VmInfo, VmSpec } from '../../src-main/api/contract';
+import { VmSpecSchema, type VmInfo, type VmSpec } from '../../src-main/api/contract';
 import { vmTable } from '../../src-main/cli/output';
 import { HangarError } from '../../src-main/api/errors';
 import { mapOsType } from '../../src-main/appliances/os-map';
@@ -15,7 +15,7 @@ import { LocalHost } from '../../src-main/hosts/local-host';
 import { tempHome } from '../helpers/env';
 import { virtualBox7Ovf, vmware2Ovf } from '../helpers/ovf-fixtures';
 
-const spec: VmSpec = {
+const spec: VmSpec = VmSpecSchema.parse({
   version: 1,
   id: '11111111-2222-4333-8444-555555555555',
   name: 'web <&> "one"',
@@ -35,7 +35,7 @@ const spec: VmSpec = {
   display: 'vnc',
   bootOrder: ['disk', 'cdrom'],
   autostart: false,
-};
+});
 
 describe('OVF import: VirtualBox 7 descriptor', () => {
   const ovf = parseOvf(virtualBox7Ovf({ name: 'Debby', cpus: 2, memoryMiB: 1024, diskHref: 'Debby-disk001.vmdk', diskBytes: 1000, capacityBytes: 64 << 20, efi: true, osType: 'Debian11_64' }));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
 import { absolutePath, objectRef } from './common';
-import type { GuestInfo, SharedFolder, VmInfo } from './vm';
+import type { GuestInfo, SharedFolder } from './vm';
 
 /** Guest integration: the guest agent (qemu-ga) and shared folders. See src-main/guest/. */
 export interface GuestExecResult {

@@ -48,7 +48,8 @@ export function parseVmJson(text: string): { ok: true; spec: VmSpec } | { ok: fa
 
 /** A harmless stand-in spec for a damaged VM: no disks, no media, nothing to start. */
 export function placeholderSpec(r: { id: string; name: string }): VmSpec {
-  return {
+  // through the schema, so every field a later spec version adds gets its default
+  return VmSpecSchema.parse({
     version: 1,
     id: r.id,
     name: r.name,
@@ -65,7 +66,8 @@ export function placeholderSpec(r: { id: string; name: string }): VmSpec {
     display: 'none',
     bootOrder: [],
     autostart: false,
-  };
+    guestAgent: false,
+  });
 }
 
 export function readSerialLines(text: string): string[] {
