@@ -6,10 +6,13 @@ set -euo pipefail
 
 # swtpm + swtpm-tools: TPM 2.0 (tpm/); ovmf also ships the Secure Boot firmware and its descriptors
 # xorriso writes cloud-init NoCloud seeds (src-main/cloudinit/seed-iso.ts)
-runtime=(qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools xorriso)
+# osinfo-db: what Hangar knows of OSes (src-main/os/); Hangar falls back to OS families without it
+runtime=(qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools xorriso osinfo-db)
 test_tools=(
-  # the tiny test guest (scripts/build-test-guest.sh)
-  busybox-static cpio xz-utils xorriso isolinux syslinux syslinux-common mtools dosfstools
+  # the tiny test guest (scripts/build-test-guest.sh): qemu-guest-agent's qemu-ga is copied into it
+  busybox-static cpio xz-utils xorriso isolinux syslinux syslinux-common mtools dosfstools qemu-guest-agent
+  # OS detection is compared with libosinfo's own osinfo-detect / osinfo-query
+  libosinfo-bin
   # the Secure Boot test disks (scripts/build-secureboot-guest.sh): signed shim + GRUB, and an unsigned GRUB
   shim-signed grub-efi-amd64-signed grub-efi-amd64-bin
   # UI tests drive Debian's Chromium

@@ -21,6 +21,11 @@ const NEEDS = [
   ['ip', 'iproute2', ['integration', 'e2e']],
   ['zsh', 'zsh', ['unit']],
   ['faketime', 'faketime', ['clock']],
+  ['qemu-ga', 'qemu-guest-agent', ['integration', 'e2e', 'clock']],
+  ['osinfo-detect', 'libosinfo-bin', ['unit', 'integration', 'e2e']],
+  ['swtpm', 'swtpm', ['integration', 'e2e']],
+  ['swtpm_setup', 'swtpm-tools', ['integration', 'e2e']],
+  ['debootstrap', 'debootstrap', ['integration', 'e2e', 'clock']],
 ];
 
 const SBIN = ['/usr/sbin', '/sbin', '/usr/local/sbin'];

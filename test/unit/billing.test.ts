@@ -78,12 +78,12 @@ describe('ledger intervals from lifecycle events', () => {
 
 describe('periods and time zones', () => {
   test('a month in UTC and in Europe/Paris (CET, UTC+1) starts and ends at local midnight', () => {
-    assert.deepEqual(monthPeriod('2026-11', 'UTC'), { from: T('2026-11-01T00:00:00Z'), to: T('2026-12-01T00:00:00Z'), label: '2026-11' });
-    const paris = monthPeriod('2026-11', 'Europe/Paris');
-    assert.equal(new Date(paris.from).toISOString(), '2026-10-31T23:00:00.000Z');
-    assert.equal(new Date(paris.to).toISOString(), '2026-11-30T23:00:00.000Z');
+    assert.deepEqual(monthPeriod('2030-11', 'UTC'), { from: T('2030-11-01T00:00:00Z'), to: T('2030-12-01T00:00:00Z'), label: '2030-11' });
+    const paris = monthPeriod('2030-11', 'Europe/Paris');
+    assert.equal(new Date(paris.from).toISOString(), '2030-10-31T23:00:00.000Z');
+    assert.equal(new Date(paris.to).toISOString(), '2030-11-30T23:00:00.000Z');
     // December → January crosses the year
-    assert.equal(new Date(monthPeriod('2026-12', 'UTC').to).toISOString(), '2027-01-01T00:00:00.000Z');
+    assert.equal(new Date(monthPeriod('2030-12', 'UTC').to).toISOString(), '2031-01-01T00:00:00.000Z');
   });
 
   test('a month with a DST change: March 2026 in Paris is 31 days minus one hour', () => {
