@@ -229,6 +229,10 @@ describe('inputs that used to get through', () => {
       'channel.open': { kind: 'shell', hostId: 'nope' },
       'host.copyFile': { from: { hostId: 'nope', path: g.iso }, to: { hostId: 'local', path: '/tmp/x' } },
       'host.moveVm': { vm: 'runner', toHostId: 'nope' },
+      'os.detect': { hostId: 'nope', path: g.iso },
+      'appliance.inspect': { hostId: 'nope', path: g.iso },
+      'appliance.import': { hostId: 'nope', path: g.iso },
+      'cloudinit.createVm': { name: 'nowhere-cloud', hostId: 'nope', image: 'none', cloudInit: { user: 'alice', hostname: 'nowhere', password: 'x' } },
     };
     // the list above covers every method whose input names a host by id
     const takesHost = Object.entries(contract)
