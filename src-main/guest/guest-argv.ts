@@ -26,9 +26,10 @@ const opt = (value: string): string => value.replace(/,/g, ',,');
 
 export function guestDevices(spec: VmSpec, paths: VmPaths, facts: GuestArgvFacts = {}): string[] {
   const out: string[] = [];
-  // Specs stored before these fields existed lack them: the agent and clipboard default on.
+  // Specs stored before these fields existed lack them: the agent defaults on, the clipboard off
+  // (a vdagent chardev blocks RAM snapshots and live migration: QEMU cannot migrate it).
   const agent = spec.guestAgent !== false;
-  const clipboard = spec.clipboard !== false && spec.display === 'vnc' && hasVdagent(facts.qemuVersion);
+  const clipboard = spec.clipboard === true && spec.display === 'vnc' && hasVdagent(facts.qemuVersion);
   if (agent || clipboard) out.push('-device', 'virtio-serial-pci,id=vser0');
   if (agent) {
     out.push('-chardev', `socket,id=qga0,path=${opt(paths.qgaSocket)},server=on,wait=off`);

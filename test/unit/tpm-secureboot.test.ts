@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { VmCreateInput, VmSpecSchema, type VmSpec } from '../../src-main/api/contract';
 import { buildQemuArgv } from '../../src-main/qemu/argv';
@@ -11,7 +10,7 @@ import { findSecureBootFirmware } from '../../src-main/qemu/firmware';
 
 // TPM 2.0 (swtpm) and Secure Boot: the argv they add (golden), and the firmware found from
 // QEMU's firmware descriptors.
-const GOLDEN = path.join(__dirname, 'golden');
+import { assertGolden } from '../helpers/golden';
 const paths = vmPaths('/home/u/.local/share/hangar', '/home/u/.local/share/hangar/run', '11111111-2222-4333-8444-555555555555');
 const SB = { code: '/usr/share/OVMF/OVMF_CODE_4M.ms.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.ms.fd' };
 const OVMF = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' };
@@ -35,11 +34,7 @@ const win11: VmSpec = VmSpecSchema.parse({
   bootOrder: ['disk'],
 });
 
-function golden(name: string, argv: string[]) {
-  const file = path.join(GOLDEN, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN || !fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(argv, null, 1) + '\n');
-  assert.deepEqual(argv, JSON.parse(fs.readFileSync(file, 'utf8')), `argv differs from ${file}`);
-}
+const golden = (name: string, argv: string[]) => assertGolden(name, argv);
 
 const after = (argv: string[], flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]!] : []));
 

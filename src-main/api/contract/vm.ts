@@ -129,8 +129,12 @@ export const VmSpecSchema = z
     guestAgent: z.boolean().default(true),
     /** Host folders shared with the guest (virtio-9p); see guest/shares.ts. */
     sharedFolders: z.array(SharedFolderSchema).max(8).default([]),
-    /** Clipboard through a qemu-vdagent chardev (VNC display only; the guest needs spice-vdagent). */
-    clipboard: z.boolean().default(true),
+    /**
+     * Clipboard through a qemu-vdagent chardev (VNC display only; the guest needs spice-vdagent).
+     * Off unless asked for: QEMU cannot migrate a vdagent chardev, so with it a VM can neither take
+     * a RAM snapshot (snapshot-save is a migration) nor move live.
+     */
+    clipboard: z.boolean().default(false),
     bootOrder: z.array(z.enum(['disk', 'cdrom', 'network'])).max(3),
     autostart: z.boolean().default(false),
   })
@@ -193,7 +197,7 @@ export const VmCreateInput = z
     nics: z.array(NicInput).max(8).default([{ model: 'virtio-net-pci', portForwards: [] }]),
     display: z.enum(['vnc', 'none']).default('vnc'),
     guestAgent: z.boolean().default(true),
-    clipboard: z.boolean().default(true),
+    clipboard: z.boolean().default(false),
     autostart: z.boolean().default(false),
     startAfterCreate: z.boolean().default(false),
   })
