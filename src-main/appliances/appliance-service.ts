@@ -5,7 +5,7 @@ import { HangarError } from '../api/errors';
 import type { Engine } from '../engine/engine';
 import type { Host } from '../hosts/host';
 import { hashFile } from '../images/copy-hash';
-import { parseConvertProgress } from '../images/qemu-img';
+import { convertWithProgress } from '../images/qemu-img';
 import { QEMU_IMG, probeHost } from '../qemu/probe';
 import { formatBytes } from '../util/units';
 import { BUNDLE_FILE, openPackage, reviewOf, type Bundle, type OpenedPackage } from './package';
@@ -37,23 +37,6 @@ async function hashWith(host: Host, file: string, alg: 'SHA1' | 'SHA256' | 'SHA5
     input.destroy();
   }
   return h.digest('hex');
-}
-
-/** `qemu-img convert -p ...` with progress and cancel (kills the process). */
-export async function convertWithProgress(host: Host, bin: string, args: string[], signal: AbortSignal, onFraction: (f: number) => void, what: string): Promise<void> {
-  const proc = host.spawn(bin, ['convert', '-p', ...args]);
-  const onAbort = () => proc.kill('SIGKILL');
-  signal.addEventListener('abort', onAbort);
-  let errTail = '';
-  proc.stdout.on('data', (b: Buffer) => {
-    const f = parseConvertProgress(b.toString('utf8'));
-    if (f !== null) onFraction(f);
-  });
-  proc.stderr.on('data', (b: Buffer) => (errTail = (errTail + b.toString('utf8')).slice(-2000)));
-  const { code, signal: sig } = await proc.exited;
-  signal.removeEventListener('abort', onAbort);
-  if (signal.aborted) throw new HangarError('CANCELLED', 'Cancelled.');
-  if (code !== 0) throw new HangarError('IO_ERROR', `${what} failed: ${errTail.trim().split('\n').pop()?.replace(/^qemu-img: /, '') || (sig ? `signal ${sig}` : `exit ${code}`)}.`);
 }
 
 export class ApplianceService {

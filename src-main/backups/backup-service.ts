@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { BackupInfo, ParsedInput, TaskInfo, VmInfo } from '../api/contract';
 import { HangarError } from '../api/errors';
-import { convertWithProgress } from '../appliances/appliance-service';
+import { convertWithProgress } from '../images/qemu-img';
 import { nowIso } from '../db/repositories/vms';
 import type { Engine } from '../engine/engine';
 import { execOk, type Host } from '../hosts/host';

@@ -11,16 +11,16 @@ export function parseConvertProgress(text: string): number | null {
   return last;
 }
 
-export async function convertToQcow2(
-  host: Host,
-  qemuImg: string,
-  src: string,
-  srcFormat: ImageFormat,
-  dst: string,
-  signal: AbortSignal,
-  onFraction: (f: number) => void,
-): Promise<void> {
-  const proc = host.spawn(qemuImg, ['convert', '-p', '-f', srcFormat, '-O', 'qcow2', src, dst]);
+export function convertToQcow2(host: Host, qemuImg: string, src: string, srcFormat: ImageFormat, dst: string, signal: AbortSignal, onFraction: (f: number) => void): Promise<void> {
+  return convertWithProgress(host, qemuImg, ['-f', srcFormat, '-O', 'qcow2', src, dst], signal, onFraction, `Converting the ${srcFormat} image to qcow2`);
+}
+
+/**
+ * `qemu-img convert -p ARGS` with progress and cancel (kills the process): the one converter of the
+ * library, appliances and backups. A failure reads "<what> failed: <qemu-img's last line>."
+ */
+export async function convertWithProgress(host: Host, qemuImg: string, args: string[], signal: AbortSignal, onFraction: (f: number) => void, what: string): Promise<void> {
+  const proc = host.spawn(qemuImg, ['convert', '-p', ...args]);
   const onAbort = () => proc.kill('SIGKILL');
   signal.addEventListener('abort', onAbort);
   let errTail = '';
@@ -33,8 +33,8 @@ export async function convertToQcow2(
   signal.removeEventListener('abort', onAbort);
   if (signal.aborted) throw new HangarError('CANCELLED', 'Cancelled.');
   if (code !== 0) {
-    const why = errTail.trim().split('\n').pop()?.replace(/^qemu-img: /, '') ?? (sig ? `signal ${sig}` : `exit ${code}`);
-    throw new HangarError('IO_ERROR', `Converting the ${srcFormat} image to qcow2 failed: ${why}.`);
+    const why = errTail.trim().split('\n').pop()?.replace(/^qemu-img: /, '') || (sig ? `signal ${sig}` : `exit ${code}`);
+    throw new HangarError('IO_ERROR', `${what} failed: ${why}.`);
   }
 }
 
