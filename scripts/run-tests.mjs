@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The test command (npm test): build, then run unit, integration and e2e suites with node's
 // test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`, or files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,16 @@ const picked = process.argv.slice(2).filter((a) => all.includes(a));
 // Single files may be named too (`npm test -- test/unit/argv.test.ts`); their suites come from their folders.
 const namedFiles = process.argv.slice(2).filter((a) => a.endsWith('.test.ts'));
 const suites = picked.length ? picked : namedFiles.length ? [...new Set(namedFiles.map((f) => f.split('/').at(-2)))] : all;
+
+const JOBS = Math.max(1, Number(process.env.HANGAR_TEST_JOBS ?? 2) || 1);
+// Rough seconds each long file took on 2 cores under TCG (only used to start the long ones first).
+const LONG_FILES = {
+  'test/e2e/cloudinit.test.ts': 135, 'test/integration/cloudinit.test.ts': 105, 'test/integration/cli.test.ts': 66,
+  'test/integration/hosts.test.ts': 60, 'test/integration/guest.test.ts': 66, 'test/integration/lifecycle.test.ts': 46,
+  'test/integration/network-cli.test.ts': 45, 'test/integration/secureboot.test.ts': 43, 'test/integration/faults-data.test.ts': 41,
+  'test/integration/hosts-cli.test.ts': 40, 'test/e2e/consoles.test.ts': 34, 'test/e2e/metrics-billing.test.ts': 31,
+};
+const longestFirst = (list) => [...list].sort((a, b) => (LONG_FILES[b] ?? 10) - (LONG_FILES[a] ?? 10));
 
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
@@ -47,18 +57,21 @@ if (files.length === 0 && !suites.includes('clock')) {
   console.error('No test files found.');
   process.exit(1);
 }
-// One file at a time: guests under TCG share two cores, and timing-sensitive tests stay honest.
-let status = files.length ? run(process.execPath, nodeTestArgs(files)) : 0;
-if (status === 0 && suites.includes('clock')) status = runShiftedClock();
+// Two files at a time (HANGAR_TEST_JOBS): most of a guest test is waiting for a TCG guest on one
+// core, so two files keep both cores busy; every test has its own home, temp folders, free ports and
+// its own network namespace, so files do not see each other. The longest files start first so the
+// two lanes end together.
+let status = files.length ? run(process.execPath, nodeTestArgs(longestFirst(files), JOBS)) : 0;
+if (status === 0 && suites.includes('clock')) status = await runShiftedClock();
 if (!checkSkips()) status = status || 1;
 rmSync(skipDir, { recursive: true, force: true });
 process.exit(status);
 
 /** node --test over `list`: spec on stdout, and the skip log beside it. */
-function nodeTestArgs(list) {
+function nodeTestArgs(list, jobs = 1) {
   const log = join(skipDir, `skips-${skipLogs++}.jsonl`);
   return [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--import', 'tsx', '--test', `--test-concurrency=${jobs}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${log}`,
     ...list,
@@ -99,7 +112,7 @@ function checkSkips() {
  * every process by one offset (QEMU's keeper, the CLI children), so they agree with each other;
  * monotonic clocks are left alone so timers keep their real pace.
  */
-function runShiftedClock() {
+async function runShiftedClock() {
   const calendarFiles = [
     'test/unit/billing.test.ts',
     'test/unit/metrics.test.ts',
@@ -109,20 +122,31 @@ function runShiftedClock() {
     'test/integration/scheduler.test.ts',
   ];
   const instants = ['2027-01-01T00:00:05', '2026-12-31T23:59:30'];
-  for (const tz of ['UTC', 'America/New_York']) {
-    for (const wall of instants) {
-      const target = wallClockIn(wall, tz);
-      const offset = Math.round((target - Date.now()) / 1000);
-      console.log(`\nclock: ${wall} in ${tz} (clock shifted by ${offset} s)`);
-      const env = { ...process.env, TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
-      const status = run('faketime', ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)], { env });
-      if (status !== 0) {
-        console.error(`clock: the calendar-bound suites failed with the clock at ${wall} in ${tz}.`);
-        return status;
-      }
-    }
-  }
-  return 0;
+  const runs = ['UTC', 'America/New_York'].flatMap((tz) => instants.map((wall) => ({ tz, wall })));
+  // The shifted runs are independent processes: JOBS of them at once, each one's output printed
+  // whole when it ends so the reports do not interleave.
+  const one = ({ tz, wall }) => new Promise((resolve) => {
+    const target = wallClockIn(wall, tz);
+    const offset = Math.round((target - Date.now()) / 1000);
+    const env = { ...process.env, TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
+    const child = spawn('faketime', ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    child.on('close', (code) => {
+      process.stdout.write(`\nclock: ${wall} in ${tz} (clock shifted by ${offset} s)\n`);
+      process.stdout.write(Buffer.concat(out));
+      if (code !== 0) console.error(`clock: the calendar-bound suites failed with the clock at ${wall} in ${tz}.`);
+      resolve(code ?? 1);
+    });
+  });
+  const queue = [...runs];
+  const lanes = Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
+    let worst = 0;
+    for (let next = queue.shift(); next; next = queue.shift()) worst = worst || (await one(next));
+    return worst;
+  });
+  return (await Promise.all(lanes)).find((code) => code !== 0) ?? 0;
 }
 
 /** The instant (ms) at which the wall clock in `tz` reads `wall` (YYYY-MM-DDTHH:MM:SS). */
