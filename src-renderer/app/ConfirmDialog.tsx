@@ -1,11 +1,10 @@
-import { useTranslation } from 'react-i18next';
 import { Button } from '../components/Button';
+import { DialogActions } from '../components/DialogActions';
 import { Dialog } from '../components/Dialog';
 import { useUi } from './ui-store';
 
 /** A yes/no question before something that cannot be undone (force off, reset). Focus starts on Cancel. */
 export function ConfirmDialog({ title, message, confirmLabel, onConfirm }: { title: string; message: string; confirmLabel: string; onConfirm(): void }) {
-  const { t } = useTranslation();
   const close = useUi((s) => s.closeDialog);
   return (
     <Dialog
@@ -15,11 +14,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm }: { tit
       testId="confirm"
       initialFocus="[data-testid=confirm-cancel]"
       footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={close} data-testid="confirm-cancel">
-            {t('common.cancel')}
-          </Button>
+        <DialogActions onCancel={close} cancelTestId="confirm-cancel">
           <Button
             variant="danger"
             data-testid="confirm-ok"
@@ -30,7 +25,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm }: { tit
           >
             {confirmLabel}
           </Button>
-        </>
+        </DialogActions>
       }
     >
       <p>{message}</p>

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { IconButton } from '../components/Button';
+import { Icon, type IconName } from '../components/Icon';
 import { useImages } from '../features/images/store';
 import { useOpsPage } from '../features/schedules/ops-page';
 import { useStorage } from '../features/storage/store';
@@ -22,4 +23,19 @@ export function closePages(): void {
 export function PageCloseButton() {
   const { t } = useTranslation();
   return <IconButton icon="close" label={t('common.close')} onClick={closePages} data-testid="page-close" />;
+}
+
+/** The header of an operations page: close button, icon, title, and the one-line hint under it. */
+export function PageHeader({ icon, title, hint, children }: { icon: IconName; title: string; hint?: string; children?: React.ReactNode }) {
+  return (
+    <>
+      <div className="ops-header">
+        <PageCloseButton />
+        <Icon name={icon} size={22} />
+        <h1>{title}</h1>
+        {children}
+      </div>
+      {hint && <p className="ops-hint">{hint}</p>}
+    </>
+  );
 }

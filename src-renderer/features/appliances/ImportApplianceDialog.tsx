@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import { create } from 'zustand';
 import type { ApplianceReview } from '../../../src-main/api/contract';
 import { formatBytes, MiB } from '../../../src-main/util/units';
@@ -99,18 +100,12 @@ export function ImportApplianceDialog() {
   return (
     <Dialog title={t('appliances.importTitle')} onClose={close} testId="appliance-dialog" footer={footer}>
       {step === 'path' && (
-        <form
-          className="form-grid"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void inspect();
-          }}
-        >
+        <SubmitForm className="form-grid" onSubmit={inspect}>
           <Field label={t('appliances.path')} error={issues.path} hint={t('appliances.pathHint')} testId="appliance-path">
             {(p) => <input {...p} type="text" value={path} placeholder="/path/to/appliance.ova" spellCheck={false} onChange={(e) => setPath(e.target.value)} data-testid="appliance-path" />}
           </Field>
           <button type="submit" hidden />
-        </form>
+        </SubmitForm>
       )}
       {step === 'review' && review && (
         <div className="form-grid" data-testid="appliance-review-screen">

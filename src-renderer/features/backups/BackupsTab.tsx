@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { BackupInfo, VmInfo } from '../../../src-main/api/contract';
 import { formatBytes } from '../../../src-main/util/units';
@@ -78,35 +79,24 @@ export function BackupsTab({ vm }: { vm: VmInfo }) {
         </EmptyState>
       )}
       {list && list.length > 0 && (
-        <table className="data-table" data-testid="backup-list">
-          <thead>
-            <tr>
-              <th>{t('backups.when')}</th>
-              <th>{t('backups.kind')}</th>
-              <th>{t('backups.size')}</th>
-              <th>{t('backups.status')}</th>
-              <th />
+        <OpsTable className="data-table" testId="backup-list" columns={[t('backups.when'), t('backups.kind'), t('backups.size'), t('backups.status'), '']}>
+          {list.map((b) => (
+            <tr key={b.id} data-testid={`backup-row-${b.kind}`}>
+              <td>{new Date(b.createdAt).toLocaleString()}</td>
+              <td>{t(`backups.${b.kind}`)}</td>
+              <td>{formatBytes(b.bytes)}</td>
+              <td>{b.status === 'ready' ? t('backups.ready') : t('backups.corrupt')}</td>
+              <td>
+                <Button disabled={busy} onClick={() => void call(async () => useTasks.getState().apply((await api.call('backup.verify', { backup: b.id })).task))}>
+                  {t('backups.verify')}
+                </Button>{' '}
+                <Button disabled={busy} onClick={() => void call(async () => useTasks.getState().apply((await api.call('backup.restore', { backup: b.id })).task))} data-testid="backup-restore">
+                  {t('backups.restore')}
+                </Button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((b) => (
-              <tr key={b.id} data-testid={`backup-row-${b.kind}`}>
-                <td>{new Date(b.createdAt).toLocaleString()}</td>
-                <td>{t(`backups.${b.kind}`)}</td>
-                <td>{formatBytes(b.bytes)}</td>
-                <td>{b.status === 'ready' ? t('backups.ready') : t('backups.corrupt')}</td>
-                <td>
-                  <Button disabled={busy} onClick={() => void call(async () => useTasks.getState().apply((await api.call('backup.verify', { backup: b.id })).task))}>
-                    {t('backups.verify')}
-                  </Button>{' '}
-                  <Button disabled={busy} onClick={() => void call(async () => useTasks.getState().apply((await api.call('backup.restore', { backup: b.id })).task))} data-testid="backup-restore">
-                    {t('backups.restore')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </OpsTable>
       )}
     </div>
   );

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { DetailRows } from '../../components/DetailRows';
 import { useTranslation } from 'react-i18next';
 import type { VmInfo } from '../../../src-main/api/contract';
 import { Icon } from '../../components/Icon';
@@ -20,14 +21,7 @@ export function GuestSection({ vm }: { vm: VmInfo }) {
         <Icon name="plug" size={16} />
         {t('guest.title')}
       </h3>
-      <dl className="detail-rows">
-        {rows.map(([k, v]) => (
-          <div key={k} className="detail-row">
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <DetailRows rows={rows} />
     </section>
   );
 }

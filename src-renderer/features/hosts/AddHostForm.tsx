@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import type { MethodInput } from '../../../src-main/api/contract';
 import { ApiError, api, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
@@ -71,15 +72,7 @@ export function AddHostForm({ onDone }: { onDone(): void }) {
   };
 
   return (
-    <form
-      className="host-add"
-      data-testid="host-add-form"
-      aria-label={t('hosts.addTitle')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <SubmitForm className="host-add" data-testid="host-add-form" aria-label={t('hosts.addTitle')} onSubmit={submit}>
       <h3>{t('hosts.addTitle')}</h3>
       {step.kind === 'form' ? (
         <div className="host-add-grid">
@@ -130,6 +123,6 @@ export function AddHostForm({ onDone }: { onDone(): void }) {
           {step.kind === 'confirm' ? t('hosts.acceptAndAdd') : t('hosts.connect')}
         </Button>
       </div>
-    </form>
+    </SubmitForm>
   );
 }

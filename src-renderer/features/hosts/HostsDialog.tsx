@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import type { HostSummary } from '../../../src-main/api/contract';
 import { formatBytes } from '../../../src-main/util/units';
 import { api, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { Button } from '../../components/Button';
+import { DialogActions } from '../../components/DialogActions';
 import { Dialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
 import { Field } from '../../components/Field';
@@ -45,14 +47,7 @@ export function HostsDialog() {
       onClose={close}
       size="lg"
       testId="hosts-dialog"
-      footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={close} data-testid="hosts-close">
-            {t('common.close')}
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={close} cancelTestId="hosts-close" cancelLabel={t('common.close')} />}
     >
       <div className="hosts-page">
         <p className="muted">{t('hosts.intro')}</p>
@@ -234,19 +229,13 @@ function PassphraseForm({ host }: { host: HostSummary }) {
     }
   };
   return (
-    <form
-      className="host-passphrase"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <SubmitForm className="host-passphrase" onSubmit={submit}>
       <Field label={t('hosts.passphrase')} hint={t('hosts.passphraseHint')} error={error} testId="host-card-passphrase">
         {(p) => <input {...p} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" data-testid="host-card-passphrase" />}
       </Field>
       <Button type="submit" variant="primary" icon="plug" busy={busy} disabled={busy || !passphrase}>
         {t('hosts.connect')}
       </Button>
-    </form>
+    </SubmitForm>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import { api, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { Button } from '../../components/Button';
@@ -41,15 +42,7 @@ export function MoveVmForm({ onDone }: { onDone(): void }) {
   };
 
   return (
-    <form
-      className="host-add"
-      aria-label={t('hosts.moveTitle')}
-      data-testid="host-move-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <SubmitForm className="host-add" aria-label={t('hosts.moveTitle')} data-testid="host-move-form" onSubmit={submit}>
       <h3>{t('hosts.moveTitle')}</h3>
       <p className="muted">{t('hosts.moveIntro')}</p>
       {stopped.length === 0 ? (
@@ -95,6 +88,6 @@ export function MoveVmForm({ onDone }: { onDone(): void }) {
           {t('hosts.move')}
         </Button>
       </div>
-    </form>
+    </SubmitForm>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import { OS_FAMILIES, type ImageInfo, type OsFamily } from '../../../src-main/api/contract';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
@@ -43,14 +44,7 @@ export function ImageEditForm({ image, onDone }: { image: ImageInfo; onDone(): v
   };
 
   return (
-    <form
-      className="form-grid image-edit"
-      data-testid="image-edit-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
+    <SubmitForm className="form-grid image-edit" data-testid="image-edit-form" onSubmit={save}>
       <Field label={t('images.col.name')} error={issues.name} testId="image-edit-name">
         {(p) => <input {...p} type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="image-edit-name" />}
       </Field>
@@ -89,6 +83,6 @@ export function ImageEditForm({ image, onDone }: { image: ImageInfo; onDone(): v
         </Button>
         <Button onClick={onDone}>{t('common.cancel')}</Button>
       </div>
-    </form>
+    </SubmitForm>
   );
 }

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Icon } from '../../components/Icon';
+import { NavEntry } from '../../components/NavEntry';
 import { useImages } from './store';
 import './images.css';
 
@@ -10,10 +10,7 @@ export function ImagesNav() {
   const openPage = useImages((s) => s.openPage);
   return (
     <nav className="images-nav" aria-label={t('images.nav')}>
-      <button type="button" className={`nav-entry${open ? ' active' : ''}`} aria-pressed={open} onClick={() => openPage(!open)} data-testid="nav-images">
-        <Icon name="disc" size={18} />
-        {t('images.title')}
-      </button>
+      <NavEntry className="nav-entry" active={open} icon="disc" label={t('images.title')} onToggle={openPage} testId="nav-images" />
     </nav>
   );
 }

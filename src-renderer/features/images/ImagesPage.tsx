@@ -1,4 +1,5 @@
 import { useEffect, useState, type DragEvent } from 'react';
+import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import { IMAGE_FORMATS, OS_FAMILIES, type ImageInfo } from '../../../src-main/api/contract';
 import { formatBytes } from '../../../src-main/util/units';
@@ -170,36 +171,24 @@ export function ImagesPage() {
           ))}
         </div>
       ) : (
-        <table className="data-table" data-testid="image-table">
-          <thead>
-            <tr>
-              <th>{t('images.col.name')}</th>
-              <th>{t('images.col.format')}</th>
-              <th>{t('images.col.os')}</th>
-              <th>{t('images.col.virtualSize')}</th>
-              <th>{t('images.col.actualSize')}</th>
-              <th>{t('images.col.createdAt')}</th>
+        <OpsTable className="data-table" testId="image-table" columns={[t('images.col.name'), t('images.col.format'), t('images.col.os'), t('images.col.virtualSize'), t('images.col.actualSize'), t('images.col.createdAt')]}>
+          {shown.map((i) => (
+            <tr key={i.id} className={i.id === selectedId ? 'selected' : ''} data-testid={`image-row-${i.name}`}>
+              <td>
+                <button type="button" className="link-button" onClick={() => select(i.id)}>
+                  <OsIcon family={i.os.family} size={20} /> <strong>{i.name}</strong>
+                </button>{' '}
+                <StatusBadge image={i} />
+                {i.cloudImage && <span className="chip chip-cloud">{t('cloud.cloudImage')}</span>}
+              </td>
+              <td>{i.format}</td>
+              <td>{i.os.version || t(`os.family.${i.os.family}`)}</td>
+              <td>{formatBytes(i.virtualSize)}</td>
+              <td>{formatBytes(i.actualSize)}</td>
+              <td>{formatDateTime(i.createdAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.map((i) => (
-              <tr key={i.id} className={i.id === selectedId ? 'selected' : ''} data-testid={`image-row-${i.name}`}>
-                <td>
-                  <button type="button" className="link-button" onClick={() => select(i.id)}>
-                    <OsIcon family={i.os.family} size={20} /> <strong>{i.name}</strong>
-                  </button>{' '}
-                  <StatusBadge image={i} />
-                  {i.cloudImage && <span className="chip chip-cloud">{t('cloud.cloudImage')}</span>}
-                </td>
-                <td>{i.format}</td>
-                <td>{i.os.version || t(`os.family.${i.os.family}`)}</td>
-                <td>{formatBytes(i.virtualSize)}</td>
-                <td>{formatBytes(i.actualSize)}</td>
-                <td>{formatDateTime(i.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </OpsTable>
       )}
       <p className="muted small images-drop-hint">{t('images.dropHint')}</p>
       {selected && <ImageDrawer image={selected} onClose={() => select(null)} />}

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
+import { DialogActions } from '../../components/DialogActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { toast } from '../../components/toast-store';
@@ -47,24 +49,14 @@ export function ImportDialog({ mode, onClose }: { mode: 'file' | 'url'; onClose(
       onClose={onClose}
       testId="image-import"
       footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={onClose} data-testid="image-import-cancel">
-            {t('common.cancel')}
-          </Button>
+        <DialogActions onCancel={onClose} cancelTestId="image-import-cancel">
           <Button variant="primary" busy={busy} disabled={busy || (mode === 'file' ? !path.trim() : !url.trim())} onClick={() => void submit()} data-testid="image-import-ok">
             {mode === 'file' ? t('images.action.import') : t('images.action.download')}
           </Button>
-        </>
+        </DialogActions>
       }
     >
-      <form
-        className="form-grid"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm className="form-grid" onSubmit={submit}>
         {mode === 'file' ? (
           <Field label={t('images.import.path')} error={issues.path} hint={api.kind === 'browser' ? t('images.import.browserNote') : undefined} testId="image-path">
             {(p) => (
@@ -92,7 +84,7 @@ export function ImportDialog({ mode, onClose }: { mode: 'file' | 'url'; onClose(
           {(p) => <input {...p} type="text" value={name} spellCheck={false} onChange={(e) => setName(e.target.value)} data-testid="image-name" />}
         </Field>
         <button type="submit" hidden />
-      </form>
+      </SubmitForm>
     </Dialog>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { LabeledField } from '../../components/LabeledField';
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../src-main/util/units';
 import { Button } from '../../components/Button';
@@ -18,8 +19,7 @@ export function LibraryIsoPicker({ form, testPrefix }: { form: FormApi; testPref
   if (isos.length === 0) return null;
   const current = isos.find((i) => i.path === form.draft.isoPath)?.id ?? '';
   return (
-    <label className="field">
-      <span className="field-label">{t('images.wizard.libraryIso')}</span>
+    <LabeledField label={t('images.wizard.libraryIso')}>
       <select
         value={current}
         disabled={form.disabledReason !== undefined}
@@ -37,7 +37,7 @@ export function LibraryIsoPicker({ form, testPrefix }: { form: FormApi; testPref
           </option>
         ))}
       </select>
-    </label>
+    </LabeledField>
   );
 }
 

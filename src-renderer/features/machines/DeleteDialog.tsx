@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '../../components/Button';
+import { DialogActions } from '../../components/DialogActions';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
@@ -39,15 +40,11 @@ export function DeleteDialog({ vmId }: { vmId: string }) {
       testId="delete-dialog"
       initialFocus="[data-testid=delete-cancel]"
       footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={close} data-testid="delete-cancel">
-            {t('common.cancel')}
-          </Button>
+        <DialogActions onCancel={close} cancelTestId="delete-cancel">
           <Button variant="danger" icon="trash" busy={busy} disabled={busy || !allowed} onClick={() => void confirm()} data-testid="delete-confirm">
             {t('delete.confirm')}
           </Button>
-        </>
+        </DialogActions>
       }
     >
       {!allowed && (

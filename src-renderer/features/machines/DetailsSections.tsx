@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { DetailRows } from '../../components/DetailRows';
 import { useTranslation } from 'react-i18next';
 import type { VmInfo } from '../../../src-main/api/contract';
 import { formatBytes, MiB } from '../../../src-main/util/units';
@@ -22,14 +23,7 @@ function Section({ icon, title, children, testId }: { icon: IconName; title: str
 
 function Rows({ rows }: { rows: Array<[string, ReactNode]> }) {
   return (
-    <dl className="detail-rows">
-      {rows.map(([k, v]) => (
-        <div key={k} className="detail-row">
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
+    <DetailRows rows={rows} />
   );
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { NetworkInfo } from '../../../src-main/api/contract';
 import { ApiError, api, errorMessage } from '../../api';
@@ -11,7 +12,7 @@ import { useUi } from '../../app/ui-store';
 import { NetworkMembers } from './NetworkMembers';
 import { useNetworks } from './store';
 import '../schedules/ops.css';
-import { PageCloseButton } from '../../app/pages';
+import { PageHeader } from '../../app/pages';
 
 /** Internal networks (who is on each), host bridges (usable or why not), and where NAT forwards live. */
 export function NetworksPage() {
@@ -23,12 +24,7 @@ export function NetworksPage() {
 
   return (
     <div className="ops-page" data-testid="networks-page">
-      <div className="ops-header">
-        <PageCloseButton />
-        <Icon name="network" size={22} />
-        <h1>{t('networks.title')}</h1>
-      </div>
-      <p className="ops-hint">{t('networks.intro')}</p>
+      <PageHeader icon="network" title={t('networks.title')} hint={t('networks.intro')} />
       {loadError && (
         <p className="field-error" role="alert">
           {loadError} <Button onClick={() => void load()}>{t('common.retry')}</Button>
@@ -44,23 +40,11 @@ export function NetworksPage() {
             <p className="muted">{t('networks.emptyText')}</p>
           </EmptyState>
         ) : (
-          <table className="ops-table" data-testid="networks-table">
-            <thead>
-              <tr>
-                <th>{t('networks.name')}</th>
-                <th>{t('networks.members')}</th>
-                <th>{t('networks.endpoint')}</th>
-                <th>
-                  <span className="sr-only">{t('networks.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {networks.map((n) => (
-                <NetworkRow key={n.id} net={n} />
-              ))}
-            </tbody>
-          </table>
+          <OpsTable testId="networks-table" columns={[t('networks.name'), t('networks.members'), t('networks.endpoint'), { hidden: t('networks.actions') }]}>
+            {networks.map((n) => (
+              <NetworkRow key={n.id} net={n} />
+            ))}
+          </OpsTable>
         )}
       </section>
       <section aria-labelledby="host-bridges" data-testid="bridges">

@@ -1,9 +1,9 @@
 import { useMemo } from 'react';
+import { NavEntry } from '../../components/NavEntry';
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../src-main/util/units';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useMachines } from '../machines/store';
 import { useTasks } from '../tasks/store';
@@ -19,10 +19,7 @@ export function OsCatalogNav() {
   const openPage = useOsCatalog((s) => s.openPage);
   return (
     <nav className="ops-nav" aria-label={t('osinfo.catalogTitle')}>
-      <button type="button" className={`ops-nav-entry${open ? ' active' : ''}`} aria-pressed={open} onClick={() => openPage(!open)} data-testid="nav-get-os">
-        <Icon name="plus" size={18} />
-        {t('osinfo.getAnOs')}
-      </button>
+      <NavEntry active={open} icon="plus" label={t('osinfo.getAnOs')} onToggle={openPage} testId="nav-get-os" />
     </nav>
   );
 }

@@ -1,7 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostSample, MetricRange } from '../../../src-main/api/contract';
-import { Icon } from '../../components/Icon';
 import { Chart } from './Chart';
 import { RangePicker } from './RangePicker';
 import { Tile } from './PerformanceTab';
@@ -9,7 +8,7 @@ import { RANGE_SECONDS } from './format';
 import { useMetrics } from './use-metrics';
 import './performance.css';
 import '../schedules/ops.css';
-import { PageCloseButton } from '../../app/pages';
+import { PageHeader } from '../../app/pages';
 
 /** The host overview page: this computer's CPU, memory and disk space over time. */
 export function HostOverview() {
@@ -23,12 +22,7 @@ export function HostOverview() {
   const disk = useMemo(() => [{ label: t('perf.diskUsed'), colorVar: '--warning', values: m.points.map((p) => p.diskUsedBytes) }], [m.points, t]);
   return (
     <div className="ops-page perf" data-testid="host-overview">
-      <div className="ops-header">
-        <PageCloseButton />
-        <Icon name="chart" size={22} />
-        <h1>{t('perf.hostTitle')}</h1>
-      </div>
-      <p className="ops-hint">{t('perf.hostIntro')}</p>
+      <PageHeader icon="chart" title={t('perf.hostTitle')} hint={t('perf.hostIntro')} />
       <div className="perf-head">
         <RangePicker value={range} onChange={setRange} name="host-perf" />
         <span className="muted small">{range === '10m' ? t('perf.live') : t('perf.resolution', { seconds: m.resolutionSec })}</span>

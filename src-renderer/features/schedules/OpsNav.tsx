@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Icon } from '../../components/Icon';
+import { NavEntry } from '../../components/NavEntry';
 import { NetworksPage } from '../networks/NetworksPage';
 import { SchedulesPage } from './SchedulesPage';
 import { useOpsPage, type OpsPage } from './ops-page';
@@ -11,10 +11,7 @@ export function OpsNav() {
   const page = useOpsPage((s) => s.page);
   const open = useOpsPage((s) => s.open);
   const entry = (which: Exclude<OpsPage, null>, icon: 'network' | 'clock', label: string) => (
-    <button type="button" className={`ops-nav-entry${page === which ? ' active' : ''}`} aria-pressed={page === which} onClick={() => open(page === which ? null : which)} data-testid={`nav-${which}`}>
-      <Icon name={icon} size={18} />
-      {label}
-    </button>
+    <NavEntry active={page === which} icon={icon} label={label} onToggle={(on) => open(on ? which : null)} testId={`nav-${which}`} />
   );
   return (
     <nav className="ops-nav" aria-label={t('ops.nav')}>

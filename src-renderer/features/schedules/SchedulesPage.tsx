@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
+import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { AutostartEntry, ScheduleInfo, ScheduleRun } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
 import { Button, IconButton } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { Icon } from '../../components/Icon';
 import { toast } from '../../components/toast-store';
 import { useUi } from '../../app/ui-store';
 import { useMachines } from '../machines/store';
@@ -15,7 +15,7 @@ import { useSchedules } from './store';
 import './ops.css';
 import { engineText } from '../../i18n/engine-text';
 import { formatDateTime } from '../../i18n/format';
-import { PageCloseButton } from '../../app/pages';
+import { PageHeader } from '../../app/pages';
 
 const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const fail = (e: unknown) => toast({ level: 'error', message: errorMessage(e) });
@@ -32,17 +32,13 @@ export function SchedulesPage() {
 
   return (
     <div className="ops-page" data-testid="schedules-page">
-      <div className="ops-header">
-        <PageCloseButton />
-        <Icon name="clock" size={22} />
-        <h1>{t('schedules.title')}</h1>
+      <PageHeader icon="clock" title={t('schedules.title')} hint={t('schedules.intro')}>
         {!adding && (
           <Button variant="primary" icon="plus" onClick={() => setAdding(true)} data-testid="schedule-new">
             {t('schedules.add')}
           </Button>
         )}
-      </div>
-      <p className="ops-hint">{t('schedules.intro')}</p>
+      </PageHeader>
       {loadError && (
         <p className="field-error" role="alert">
           {loadError} <Button onClick={() => void load()}>{t('common.retry')}</Button>
@@ -59,25 +55,11 @@ export function SchedulesPage() {
             <p className="muted">{t('schedules.emptyText')}</p>
           </EmptyState>
         ) : (
-          <table className="ops-table" data-testid="schedules-table">
-            <thead>
-              <tr>
-                <th>{t('schedules.name')}</th>
-                <th>{t('schedules.when')}</th>
-                <th>{t('schedules.action')}</th>
-                <th>{t('schedules.nextRun')}</th>
-                <th>{t('schedules.lastRun')}</th>
-                <th>
-                  <span className="sr-only">{t('networks.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {schedules.map((s) => (
-                <ScheduleRow key={s.id} s={s} onEdit={() => setEditing(s)} />
-              ))}
-            </tbody>
-          </table>
+          <OpsTable testId="schedules-table" columns={[t('schedules.name'), t('schedules.when'), t('schedules.action'), t('schedules.nextRun'), t('schedules.lastRun'), { hidden: t('networks.actions') }]}>
+            {schedules.map((s) => (
+              <ScheduleRow key={s.id} s={s} onEdit={() => setEditing(s)} />
+            ))}
+          </OpsTable>
         )}
       </section>
       <section aria-labelledby="schedule-runs">
@@ -166,30 +148,19 @@ function RunStatus({ run }: { run: ScheduleRun }) {
 function RunsTable({ runs }: { runs: ScheduleRun[] }) {
   const { t } = useTranslation();
   return (
-    <table className="ops-table" data-testid="runs-table">
-      <thead>
-        <tr>
-          <th>{t('schedules.name')}</th>
-          <th>{t('schedules.due')}</th>
-          <th>{t('schedules.trigger')}</th>
-          <th>{t('schedules.result')}</th>
-          <th>{t('schedules.message')}</th>
+    <OpsTable testId="runs-table" columns={[t('schedules.name'), t('schedules.due'), t('schedules.trigger'), t('schedules.result'), t('schedules.message')]}>
+      {runs.map((r) => (
+        <tr key={r.id}>
+          <td>{r.scheduleName}</td>
+          <td>{r.dueAt ? formatDateTime(r.dueAt) : t('schedules.manual')}</td>
+          <td>{t(`schedules.triggers.${r.trigger}`)}</td>
+          <td>
+            <RunStatus run={r} />
+          </td>
+          <td className="small">{engineText(r.message)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr key={r.id}>
-            <td>{r.scheduleName}</td>
-            <td>{r.dueAt ? formatDateTime(r.dueAt) : t('schedules.manual')}</td>
-            <td>{t(`schedules.triggers.${r.trigger}`)}</td>
-            <td>
-              <RunStatus run={r} />
-            </td>
-            <td className="small">{engineText(r.message)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </OpsTable>
   );
 }
 
@@ -211,38 +182,28 @@ function AutostartSection() {
       {vms.length === 0 ? (
         <p className="muted">{t('schedules.noVms')}</p>
       ) : (
-        <table className="ops-table">
-          <thead>
-            <tr>
-              <th>{t('schedules.vm')}</th>
-              <th>{t('schedules.autostartOn')}</th>
-              <th>{t('schedules.order')}</th>
-              <th>{t('schedules.delay')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {vms
-              .slice()
-              .sort((a, b) => a.name.localeCompare(b.name))
-              .map((vm) => {
-                const e = byVm.get(vm.id);
-                return (
-                  <tr key={vm.id} data-testid={`autostart-${vm.name}`}>
-                    <td>{vm.name}</td>
-                    <td>
-                      <input type="checkbox" checked={vm.spec.autostart} onChange={(ev) => void save(vm.id, { enabled: ev.target.checked }, e)} aria-label={t('schedules.autostartFor', { name: vm.name })} />
-                    </td>
-                    <td>
-                      <input key={`order-${e?.order ?? 0}`} type="number" min={0} max={10000} defaultValue={e?.order ?? 0} disabled={!vm.spec.autostart} onBlur={(ev) => void save(vm.id, { order: Number(ev.target.value) }, e)} aria-label={t('schedules.orderFor', { name: vm.name })} />
-                    </td>
-                    <td>
-                      <input key={`delay-${e?.delaySec ?? 0}`} type="number" min={0} max={3600} defaultValue={e?.delaySec ?? 0} disabled={!vm.spec.autostart} onBlur={(ev) => void save(vm.id, { delaySec: Number(ev.target.value) }, e)} aria-label={t('schedules.delayFor', { name: vm.name })} />
-                    </td>
-                  </tr>
-                );
-              })}
-          </tbody>
-        </table>
+        <OpsTable columns={[t('schedules.vm'), t('schedules.autostartOn'), t('schedules.order'), t('schedules.delay')]}>
+          {vms
+            .slice()
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map((vm) => {
+              const e = byVm.get(vm.id);
+              return (
+                <tr key={vm.id} data-testid={`autostart-${vm.name}`}>
+                  <td>{vm.name}</td>
+                  <td>
+                    <input type="checkbox" checked={vm.spec.autostart} onChange={(ev) => void save(vm.id, { enabled: ev.target.checked }, e)} aria-label={t('schedules.autostartFor', { name: vm.name })} />
+                  </td>
+                  <td>
+                    <input key={`order-${e?.order ?? 0}`} type="number" min={0} max={10000} defaultValue={e?.order ?? 0} disabled={!vm.spec.autostart} onBlur={(ev) => void save(vm.id, { order: Number(ev.target.value) }, e)} aria-label={t('schedules.orderFor', { name: vm.name })} />
+                  </td>
+                  <td>
+                    <input key={`delay-${e?.delaySec ?? 0}`} type="number" min={0} max={3600} defaultValue={e?.delaySec ?? 0} disabled={!vm.spec.autostart} onBlur={(ev) => void save(vm.id, { delaySec: Number(ev.target.value) }, e)} aria-label={t('schedules.delayFor', { name: vm.name })} />
+                  </td>
+                </tr>
+              );
+            })}
+        </OpsTable>
       )}
     </section>
   );

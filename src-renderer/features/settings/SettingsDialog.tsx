@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { OsFamily, VmInfo } from '../../../src-main/api/contract';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
+import { DialogActions } from '../../components/DialogActions';
 import { Dialog } from '../../components/Dialog';
 import { Icon, type IconName } from '../../components/Icon';
 import { toast } from '../../components/toast-store';
@@ -102,13 +103,11 @@ function SettingsForm({ vm, onClose }: { vm: VmInfo; onClose(): void }) {
       size="lg"
       testId="settings"
       footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
+        <DialogActions onCancel={onClose}>
           <Button variant="primary" type="submit" form="settings-form" busy={saving} disabled={!editable || saving} data-testid="settings-save">
             {t('common.save')}
           </Button>
-        </>
+        </DialogActions>
       }
     >
       <div className="wizard">

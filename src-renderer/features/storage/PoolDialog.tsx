@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
+import { DialogActions } from '../../components/DialogActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { toast } from '../../components/toast-store';
@@ -43,22 +45,14 @@ export function PoolDialog({ onClose }: { onClose(): void }) {
       size="sm"
       testId="pool-dialog"
       footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
+        <DialogActions onCancel={onClose}>
           <Button variant="primary" busy={busy} disabled={busy} onClick={() => void submit()} data-testid="pool-dialog-ok">
             {t('storage.action.poolAdd')}
           </Button>
-        </>
+        </DialogActions>
       }
     >
-      <form
-        className="storage-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm className="storage-form" onSubmit={submit}>
         <Field label={t('storage.fields.name')} error={errors.name ?? null} testId="pool-name">
           {(p) => <input {...p} type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="pool-name-input" />}
         </Field>
@@ -69,7 +63,7 @@ export function PoolDialog({ onClose }: { onClose(): void }) {
           <input type="checkbox" checked={create} onChange={(e) => setCreate(e.target.checked)} data-testid="pool-create" />
           {t('storage.fields.createFolder')}
         </label>
-      </form>
+      </SubmitForm>
     </Dialog>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import type { SnapshotTree, TaskInfo, VmInfo } from '../../../src-main/api/contract';
 import { formatBytes } from '../../../src-main/util/units';
 import { api, ApiError, errorMessage } from '../../api';
@@ -101,13 +102,7 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
           </div>
         </div>
       ) : (
-        <form
-          className="snapshot-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void take();
-          }}
-        >
+        <SubmitForm className="snapshot-form" onSubmit={take}>
           <Field label={t('snapshotTab.name')} error={nameError} testId="snapshot-name">
             {(p) => <input {...p} type="text" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} data-testid="snapshot-name-input" />}
           </Field>
@@ -118,7 +113,7 @@ export function SnapshotsTab({ vm }: { vm: VmInfo }) {
             {t('snapshotTab.take')}
           </Button>
           <p className="muted small snapshot-kind">{live ? t('snapshotTab.withRam') : t('snapshotTab.diskOnly')}</p>
-        </form>
+        </SubmitForm>
       )}
       {nodes.length === 0 ? (
         <EmptyState title={t('snapshotTab.empty')} art={<Icon name="camera" size={40} />} testId="snapshots-empty">

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Icon } from '../../components/Icon';
+import { NavEntry } from '../../components/NavEntry';
 import { useStorage } from './store';
 import './storage.css';
 
@@ -10,10 +10,7 @@ export function StorageNav() {
   const openPage = useStorage((s) => s.openPage);
   return (
     <nav className="storage-nav" aria-label={t('storage.nav')}>
-      <button type="button" className={`nav-entry${open ? ' active' : ''}`} aria-pressed={open} onClick={() => openPage(!open)} data-testid="nav-storage">
-        <Icon name="disk" size={18} />
-        {t('storage.title')}
-      </button>
+      <NavEntry className="nav-entry" active={open} icon="disk" label={t('storage.title')} onToggle={openPage} testId="nav-storage" />
     </nav>
   );
 }

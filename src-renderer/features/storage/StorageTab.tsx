@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { DISK_BUSES, VmInfo } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
@@ -76,53 +77,41 @@ export function StorageTab({ vm }: { vm: VmInfo }) {
         {vm.spec.disks.length === 0 ? (
           <p className="muted">{t('storage.noDisks')}</p>
         ) : (
-          <table className="data-table compact">
-            <thead>
-              <tr>
-                <th>{t('storage.col.name')}</th>
-                <th>{t('storage.col.format')}</th>
-                <th>{t('storage.col.bus')}</th>
-                <th>
-                  <span className="sr-only">{t('storage.col.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {vm.spec.disks.map((d) => {
-                const vol = byPath.get(d.path);
-                return (
-                  <tr key={d.id} data-testid={`vm-disk-${d.id}`}>
-                    <td>
-                      <strong>{vol ? vol.name : d.id}</strong>
-                      {d.readOnly && <span className="chip">{t('storage.readOnly')}</span>}
-                      <DiskSize facts={facts.get(d.id)} testId={`storage-disk-size-${d.id}`} />
-                      <div>
-                        <code className="path">{d.path}</code>
-                      </div>
-                    </td>
-                    <td>{d.format}</td>
-                    <td>{d.bus}</td>
-                    <td className="row-actions">
-                      {vol ? (
-                        <Button
-                          variant="ghost"
-                          icon="minus"
-                          disabled={transitional || busy !== null}
-                          busy={busy === `detach-${d.id}`}
-                          onClick={() => void guard(`detach-${d.id}`, () => api.call('volume.detach', { volume: vol.id, vm: vm.id }), t('storage.done.detach', { name: vol.name }))}
-                          data-testid={`detach-${vol.name}`}
-                        >
-                          {live ? t('storage.action.unplug') : t('storage.action.detach')}
-                        </Button>
-                      ) : (
-                        <span className="muted small">{t('storage.vmOwned')}</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <OpsTable className="data-table compact" columns={[t('storage.col.name'), t('storage.col.format'), t('storage.col.bus'), { hidden: t('storage.col.actions') }]}>
+            {vm.spec.disks.map((d) => {
+              const vol = byPath.get(d.path);
+              return (
+                <tr key={d.id} data-testid={`vm-disk-${d.id}`}>
+                  <td>
+                    <strong>{vol ? vol.name : d.id}</strong>
+                    {d.readOnly && <span className="chip">{t('storage.readOnly')}</span>}
+                    <DiskSize facts={facts.get(d.id)} testId={`storage-disk-size-${d.id}`} />
+                    <div>
+                      <code className="path">{d.path}</code>
+                    </div>
+                  </td>
+                  <td>{d.format}</td>
+                  <td>{d.bus}</td>
+                  <td className="row-actions">
+                    {vol ? (
+                      <Button
+                        variant="ghost"
+                        icon="minus"
+                        disabled={transitional || busy !== null}
+                        busy={busy === `detach-${d.id}`}
+                        onClick={() => void guard(`detach-${d.id}`, () => api.call('volume.detach', { volume: vol.id, vm: vm.id }), t('storage.done.detach', { name: vol.name }))}
+                        data-testid={`detach-${vol.name}`}
+                      >
+                        {live ? t('storage.action.unplug') : t('storage.action.detach')}
+                      </Button>
+                    ) : (
+                      <span className="muted small">{t('storage.vmOwned')}</span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </OpsTable>
         )}
         <div className="inline-form">
           <select value={pick} onChange={(e) => setPick(e.target.value)} aria-label={t('storage.chooseVolume')} data-testid="attach-volume">

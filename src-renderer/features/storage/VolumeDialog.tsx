@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import type { PoolInfo, VolumeInfo } from '../../../src-main/api/contract';
 import { formatBytes, MiB, parseSize } from '../../../src-main/util/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
+import { DialogActions } from '../../components/DialogActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { toast } from '../../components/toast-store';
@@ -70,22 +72,14 @@ export function VolumeDialog({ mode, volume, pools, onClose }: { mode: VolumeDia
       size="sm"
       testId={`volume-dialog-${mode}`}
       footer={
-        <>
-          <span className="footer-spacer" />
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
+        <DialogActions onCancel={onClose}>
           <Button variant={mode === 'delete' ? 'danger' : 'primary'} busy={busy} disabled={busy} onClick={() => void submit()} data-testid="volume-dialog-ok">
             {t(`storage.action.${mode}`)}
           </Button>
-        </>
+        </DialogActions>
       }
     >
-      <form
-        className="storage-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm className="storage-form" onSubmit={submit}>
         {mode === 'delete' && volume && (
           <>
             <p>{t('storage.deleteWarning', { name: volume.name, path: volume.path })}</p>
@@ -127,7 +121,7 @@ export function VolumeDialog({ mode, volume, pools, onClose }: { mode: VolumeDia
             )}
           </Field>
         )}
-      </form>
+      </SubmitForm>
     </Dialog>
   );
 }

@@ -1,4 +1,6 @@
 import { useState, type FormEvent } from 'react';
+import { LabeledField } from '../../components/LabeledField';
+import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { PlanRates } from '../../../src-main/api/contract';
 import { ApiError, api, errorMessage } from '../../api';
@@ -50,34 +52,23 @@ export function BillingSetup({ onChanged }: { onChanged(): void }) {
           {plans.length === 0 ? (
             <p className="muted">{t('usage.noPlans')}</p>
           ) : (
-            <table className="ops-table" data-testid="plans-table">
-              <thead>
-                <tr>
-                  <th>{t('usage.plan')}</th>
-                  <th>{t('usage.rates')}</th>
-                  <th>
-                    <span className="sr-only">{t('usage.delete')}</span>
-                  </th>
+            <OpsTable testId="plans-table" columns={[t('usage.plan'), t('usage.rates'), { hidden: t('usage.delete') }]}>
+              {plans.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <strong>{p.name}</strong> <span className="muted">{p.currency}</span>
+                  </td>
+                  <td className="small">
+                    {RATE_KEYS.filter((k) => p.rates[k] !== '0')
+                      .map((k) => `${t(`usage.rate_${k}`)} ${p.rates[k]}`)
+                      .join(' · ') || t('usage.free')}
+                  </td>
+                  <td className="ops-actions">
+                    <IconButton icon="trash" label={t('usage.delete_plan', { name: p.name })} onClick={() => remove('plan', p.id, p.name)} data-testid={`plan-delete-${p.name}`} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {plans.map((p) => (
-                  <tr key={p.id}>
-                    <td>
-                      <strong>{p.name}</strong> <span className="muted">{p.currency}</span>
-                    </td>
-                    <td className="small">
-                      {RATE_KEYS.filter((k) => p.rates[k] !== '0')
-                        .map((k) => `${t(`usage.rate_${k}`)} ${p.rates[k]}`)
-                        .join(' · ') || t('usage.free')}
-                    </td>
-                    <td className="ops-actions">
-                      <IconButton icon="trash" label={t('usage.delete_plan', { name: p.name })} onClick={() => remove('plan', p.id, p.name)} data-testid={`plan-delete-${p.name}`} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </OpsTable>
           )}
           <PlanForm onDone={() => void changed()} />
         </div>
@@ -86,32 +77,20 @@ export function BillingSetup({ onChanged }: { onChanged(): void }) {
           {customers.length === 0 ? (
             <p className="muted">{t('usage.noCustomers')}</p>
           ) : (
-            <table className="ops-table" data-testid="customers-table">
-              <thead>
-                <tr>
-                  <th>{t('usage.customer')}</th>
-                  <th>{t('usage.timezone')}</th>
-                  <th>{t('usage.plan')}</th>
-                  <th>
-                    <span className="sr-only">{t('usage.delete')}</span>
-                  </th>
+            <OpsTable testId="customers-table" columns={[t('usage.customer'), t('usage.timezone'), t('usage.plan'), { hidden: t('usage.delete') }]}>
+              {customers.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <strong>{c.name}</strong>
+                  </td>
+                  <td>{c.timezone}</td>
+                  <td>{c.planName ?? <span className="muted">—</span>}</td>
+                  <td className="ops-actions">
+                    <IconButton icon="trash" label={t('usage.delete_customer', { name: c.name })} onClick={() => remove('customer', c.id, c.name)} data-testid={`customer-delete-${c.name}`} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {customers.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <strong>{c.name}</strong>
-                    </td>
-                    <td>{c.timezone}</td>
-                    <td>{c.planName ?? <span className="muted">—</span>}</td>
-                    <td className="ops-actions">
-                      <IconButton icon="trash" label={t('usage.delete_customer', { name: c.name })} onClick={() => remove('customer', c.id, c.name)} data-testid={`customer-delete-${c.name}`} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </OpsTable>
           )}
           <CustomerForm onDone={() => void changed()} />
         </div>
@@ -120,46 +99,36 @@ export function BillingSetup({ onChanged }: { onChanged(): void }) {
       {vms.length === 0 ? (
         <p className="muted">{t('usage.noVms')}</p>
       ) : (
-        <table className="ops-table" data-testid="assign-table">
-          <thead>
-            <tr>
-              <th>{t('usage.vm')}</th>
-              <th>{t('usage.customer')}</th>
-              <th>{t('usage.ownPlan')}</th>
-              <th>{t('usage.effectivePlan')}</th>
+        <OpsTable testId="assign-table" columns={[t('usage.vm'), t('usage.customer'), t('usage.ownPlan'), t('usage.effectivePlan')]}>
+          {vms.map((v) => (
+            <tr key={v.vmId} data-testid={`assign-${v.vmName}`}>
+              <td>
+                <strong>{v.vmName}</strong>
+              </td>
+              <td>
+                <select aria-label={t('usage.customerOf', { name: v.vmName })} value={v.customerId ?? ''} onChange={(e) => void assign(v.vmId, { customer: e.target.value || null })}>
+                  <option value="">{t('usage.unassigned')}</option>
+                  {customers.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <select aria-label={t('usage.planOf', { name: v.vmName })} value={v.planId ?? ''} onChange={(e) => void assign(v.vmId, { plan: e.target.value || null })}>
+                  <option value="">{t('usage.customersPlan')}</option>
+                  {plans.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{v.effectivePlanName ?? <span className="muted">{t('usage.notBilled')}</span>}</td>
             </tr>
-          </thead>
-          <tbody>
-            {vms.map((v) => (
-              <tr key={v.vmId} data-testid={`assign-${v.vmName}`}>
-                <td>
-                  <strong>{v.vmName}</strong>
-                </td>
-                <td>
-                  <select aria-label={t('usage.customerOf', { name: v.vmName })} value={v.customerId ?? ''} onChange={(e) => void assign(v.vmId, { customer: e.target.value || null })}>
-                    <option value="">{t('usage.unassigned')}</option>
-                    {customers.map((c) => (
-                      <option key={c.id} value={c.id}>
-                        {c.name}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select aria-label={t('usage.planOf', { name: v.vmName })} value={v.planId ?? ''} onChange={(e) => void assign(v.vmId, { plan: e.target.value || null })}>
-                    <option value="">{t('usage.customersPlan')}</option>
-                    {plans.map((p) => (
-                      <option key={p.id} value={p.id}>
-                        {p.name}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{v.effectivePlanName ?? <span className="muted">{t('usage.notBilled')}</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </OpsTable>
       )}
     </section>
   );
@@ -189,14 +158,12 @@ function PlanForm({ onDone }: { onDone(): void }) {
   };
   return (
     <form className="ops-form usage-form" onSubmit={(e) => void submit(e)} aria-label={t('usage.addPlan')} data-testid="plan-form">
-      <label className="field">
-        <span className="field-label">{t('usage.planName')}</span>
+      <LabeledField label={t('usage.planName')}>
         <input type="text" value={name} onChange={(e) => setName(e.target.value)} required data-testid="plan-name" />
-      </label>
-      <label className="field">
-        <span className="field-label">{t('usage.currency')}</span>
+      </LabeledField>
+      <LabeledField label={t('usage.currency')}>
         <input type="text" value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value)} required data-testid="plan-currency" />
-      </label>
+      </LabeledField>
       {RATE_KEYS.map((k) => (
         <label className="field" key={k}>
           <span className="field-label">{t(`usage.rate_${k}`)}</span>
@@ -239,16 +206,13 @@ function CustomerForm({ onDone }: { onDone(): void }) {
   };
   return (
     <form className="ops-form usage-form" onSubmit={(e) => void submit(e)} aria-label={t('usage.addCustomer')} data-testid="customer-form">
-      <label className="field">
-        <span className="field-label">{t('usage.customerName')}</span>
+      <LabeledField label={t('usage.customerName')}>
         <input type="text" value={name} onChange={(e) => setName(e.target.value)} required data-testid="customer-name" />
-      </label>
-      <label className="field">
-        <span className="field-label">{t('usage.timezone')}</span>
+      </LabeledField>
+      <LabeledField label={t('usage.timezone')}>
         <input type="text" value={timezone} onChange={(e) => setTimezone(e.target.value)} placeholder="Europe/Paris" data-testid="customer-tz" />
-      </label>
-      <label className="field">
-        <span className="field-label">{t('usage.plan')}</span>
+      </LabeledField>
+      <LabeledField label={t('usage.plan')}>
         <select value={plan} onChange={(e) => setPlan(e.target.value)} data-testid="customer-plan">
           <option value="">—</option>
           {plans.map((p) => (
@@ -257,7 +221,7 @@ function CustomerForm({ onDone }: { onDone(): void }) {
             </option>
           ))}
         </select>
-      </label>
+      </LabeledField>
       {error && (
         <p className="field-error ops-form-wide" role="alert">
           {error}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { LabeledField } from '../../components/LabeledField';
 import { useTranslation } from 'react-i18next';
 import type { Invoice } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
@@ -72,8 +73,7 @@ export function InvoicePanel({ month, timezone }: { month: string; timezone: str
         <p className="muted">{t('usage.invoiceNeedsCustomer')}</p>
       ) : (
         <div className="usage-filters">
-          <label className="field">
-            <span className="field-label">{t('usage.customer')}</span>
+          <LabeledField label={t('usage.customer')}>
             <select value={customer} onChange={(e) => setCustomer(e.target.value)} data-testid="invoice-customer">
               <option value="">{t('usage.chooseCustomer')}</option>
               {customers.map((c) => (
@@ -82,7 +82,7 @@ export function InvoicePanel({ month, timezone }: { month: string; timezone: str
                 </option>
               ))}
             </select>
-          </label>
+          </LabeledField>
           <Button variant="primary" disabled={!customer} busy={busy} onClick={() => void show()} data-testid="invoice-show">
             {t('usage.showInvoice', { month })}
           </Button>

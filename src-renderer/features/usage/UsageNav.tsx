@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Icon, type IconName } from '../../components/Icon';
+import type { IconName } from '../../components/Icon';
+import { NavEntry } from '../../components/NavEntry';
 import { UsagePage } from './UsagePage';
 import { useUsage, type UsagePageName } from './store';
 import '../schedules/ops.css';
@@ -14,10 +15,7 @@ export function UsageNav() {
   const page = useUsage((s) => s.page);
   const open = useUsage((s) => s.open);
   const entry = (which: Exclude<UsagePageName, null>, icon: IconName, label: string) => (
-    <button type="button" className={`ops-nav-entry${page === which ? ' active' : ''}`} aria-pressed={page === which} onClick={() => open(page === which ? null : which)} data-testid={`nav-${which}`}>
-      <Icon name={icon} size={18} />
-      {label}
-    </button>
+    <NavEntry active={page === which} icon={icon} label={label} onToggle={(on) => open(on ? which : null)} testId={`nav-${which}`} />
   );
   return (
     <nav className="ops-nav" aria-label={t('usage.nav')}>

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
+import { LabeledField } from '../../components/LabeledField';
 import { useTranslation } from 'react-i18next';
+import { SubmitForm } from '../../components/SubmitForm';
 import type { UsageReport } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
@@ -11,7 +13,7 @@ import { useUsage } from './store';
 import { currentMonth, formatBytesOrMissing, hours, inZone } from './usage-format';
 import './usage.css';
 import '../schedules/ops.css';
-import { PageCloseButton } from '../../app/pages';
+import { PageHeader } from '../../app/pages';
 import { useMachines } from '../machines/store';
 
 /** Usage & Billing: metered usage per customer and per VM for a month, invoices, and the billing setup. */
@@ -47,30 +49,15 @@ export function UsagePage() {
 
   return (
     <div className="ops-page usage-page" data-testid="usage-page">
-      <div className="ops-header">
-        <PageCloseButton />
-        <Icon name="tasks" size={22} />
-        <h1>{t('usage.title')}</h1>
-      </div>
-      <p className="ops-hint">{t('usage.intro')}</p>
-      <form
-        className="usage-filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void refresh();
-        }}
-        aria-label={t('usage.filters')}
-      >
-        <label className="field">
-          <span className="field-label">{t('usage.month')}</span>
+      <PageHeader icon="tasks" title={t('usage.title')} hint={t('usage.intro')} />
+      <SubmitForm className="usage-filters" onSubmit={refresh} aria-label={t('usage.filters')}>
+        <LabeledField label={t('usage.month')}>
           <input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} data-testid="usage-month" />
-        </label>
-        <label className="field">
-          <span className="field-label">{t('usage.timezone')}</span>
+        </LabeledField>
+        <LabeledField label={t('usage.timezone')}>
           <input type="text" value={timezone} placeholder={t('usage.timezoneDefault')} onChange={(e) => setTimezone(e.target.value)} data-testid="usage-tz" />
-        </label>
-        <label className="field">
-          <span className="field-label">{t('usage.customer')}</span>
+        </LabeledField>
+        <LabeledField label={t('usage.customer')}>
           <select value={customer} onChange={(e) => setCustomer(e.target.value)} data-testid="usage-customer">
             <option value="">{t('usage.allCustomers')}</option>
             {customers.map((c) => (
@@ -79,11 +66,11 @@ export function UsagePage() {
               </option>
             ))}
           </select>
-        </label>
+        </LabeledField>
         <Button type="submit" icon="reset" busy={busy} data-testid="usage-refresh">
           {t('usage.refresh')}
         </Button>
-      </form>
+      </SubmitForm>
       {error && (
         <p className="field-error" role="alert">
           {error}

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { DetailRows } from '../../components/DetailRows';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, MiB } from '../../../src-main/util/units';
 import { Icon } from '../../components/Icon';
@@ -47,14 +48,7 @@ export function SummaryStep({ form, generalError }: { form: FormApi; generalErro
           <p>{generalError}</p>
         </div>
       )}
-      <dl className="summary" data-testid="wizard-summary">
-        {rows.map(([k, v]) => (
-          <div key={k} className="detail-row">
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <DetailRows rows={rows} className="summary" testId="wizard-summary" />
       <label className="checkbox">
         <input type="checkbox" checked={d.startAfterCreate} onChange={(e) => set({ startAfterCreate: e.target.checked })} data-testid="wizard-start-after" />
         {t('summary.startAfter')}
