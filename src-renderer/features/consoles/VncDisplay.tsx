@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { useTranslation } from 'react-i18next';
 import RFB from '@novnc/novnc';
 import type { VmInfo } from '../../../src-main/api/contract';
@@ -134,11 +135,7 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
           }}
         >
           <option value="">{t('console.sendKeys')}</option>
-          {KEY_COMBOS.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.label}
-            </option>
-          ))}
+          <OptionList items={KEY_COMBOS} value={(c) => c.id} label={(c) => c.label} />
         </select>
         <IconButton icon="paste" label={t('console.clipboard')} aria-pressed={clipOpen} disabled={!connected} onClick={() => setClipOpen((o) => !o)} data-testid="vnc-clipboard" />
         <Button onClick={() => setScale((s) => !s)} aria-pressed={scale} title={t('console.scaleHint')} data-testid="vnc-scale">

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
 import { api, errorMessage } from '../../api';
@@ -54,11 +55,7 @@ export function MoveVmForm({ onDone }: { onDone(): void }) {
           <Field label={t('hosts.moveVm')}>
             {(p) => (
               <select {...p} value={vmId} onChange={(e) => setVmId(e.target.value)} data-testid="host-move-vm">
-                {stopped.map((v) => (
-                  <option key={v.id} value={v.id}>
-                    {v.name}
-                  </option>
-                ))}
+                <OptionList items={stopped} value={(v) => v.id} label={(v) => v.name} />
               </select>
             )}
           </Field>

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { useTranslation } from 'react-i18next';
 import type { MethodInput, NetworkInfo, Nic, VmInfo } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
@@ -67,11 +68,7 @@ export function NetworkMembers({ net }: { net: NetworkInfo }) {
       {candidates.length > 0 && (
         <span className="ops-connect">
           <select value={chosen?.id ?? ''} onChange={(e) => setPick(e.target.value)} aria-label={t('networks.connectPick', { name: net.name })} data-testid={`connect-pick-${net.name}`}>
-            {candidates.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
+            <OptionList items={candidates} value={(c) => c.id} label={(c) => c.name} />
           </select>
           <Button icon="plus" onClick={connect} data-testid={`connect-${net.name}`}>
             {t('networks.connect')}

@@ -1,4 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { useTranslation } from 'react-i18next';
 import { SCHEDULE_ACTIONS, type MethodInput, type ScheduleAction, type ScheduleInfo } from '../../../src-main/api/contract';
 import { ApiError, api, errorMessage } from '../../api';
@@ -83,11 +84,7 @@ export function ScheduleForm({ onDone, existing }: { onDone(): void; existing?: 
           {(p) => (
             <select {...p} value={vm} onChange={(e) => setVm(e.target.value)} data-testid="schedule-vm">
               {vms.length === 0 && <option value="">{t('schedules.noVms')}</option>}
-              {vms.map((v) => (
-                <option key={v.id} value={v.id}>
-                  {v.name}
-                </option>
-              ))}
+              <OptionList items={vms} value={(v) => v.id} label={(v) => v.name} />
             </select>
           )}
         </Field>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { DISK_BUSES, VmInfo } from '../../../src-main/api/contract';
@@ -165,11 +166,7 @@ export function StorageTab({ vm }: { vm: VmInfo }) {
           {isos.length > 0 && (
             <select value="" onChange={(e) => setIso(e.target.value)} aria-label={t('storage.fromLibrary')} data-testid="cdrom-library">
               <option value="">{t('storage.fromLibrary')}</option>
-              {isos.map((i) => (
-                <option key={i.path} value={i.path}>
-                  {i.name}
-                </option>
-              ))}
+              <OptionList items={isos} value={(i) => i.path} label={(i) => i.name} />
             </select>
           )}
           <input type="text" value={iso} onChange={(e) => setIso(e.target.value)} placeholder="/path/to/disc.iso" aria-label={t('storage.isoPath')} data-testid="cdrom-path-input" />

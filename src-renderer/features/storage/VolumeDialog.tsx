@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
 import type { PoolInfo, VolumeInfo } from '../../../src-main/api/contract';
@@ -112,11 +113,7 @@ export function VolumeDialog({ mode, volume, pools, onClose }: { mode: VolumeDia
           <Field label={t('storage.fields.pool')}>
             {(p) => (
               <select {...p} value={pool} onChange={(e) => setPool(e.target.value)} data-testid="volume-pool">
-                {pools.map((x) => (
-                  <option key={x.id} value={x.id}>
-                    {x.name}
-                  </option>
-                ))}
+                <OptionList items={pools} value={(x) => x.id} label={(x) => x.name} />
               </select>
             )}
           </Field>

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { LabeledField } from '../../components/LabeledField';
 import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
@@ -108,21 +109,13 @@ export function BillingSetup({ onChanged }: { onChanged(): void }) {
               <td>
                 <select aria-label={t('usage.customerOf', { name: v.vmName })} value={v.customerId ?? ''} onChange={(e) => void assign(v.vmId, { customer: e.target.value || null })}>
                   <option value="">{t('usage.unassigned')}</option>
-                  {customers.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.name}
-                    </option>
-                  ))}
+                  <OptionList items={customers} value={(c) => c.id} label={(c) => c.name} />
                 </select>
               </td>
               <td>
                 <select aria-label={t('usage.planOf', { name: v.vmName })} value={v.planId ?? ''} onChange={(e) => void assign(v.vmId, { plan: e.target.value || null })}>
                   <option value="">{t('usage.customersPlan')}</option>
-                  {plans.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
+                  <OptionList items={plans} value={(p) => p.id} label={(p) => p.name} />
                 </select>
               </td>
               <td>{v.effectivePlanName ?? <span className="muted">{t('usage.notBilled')}</span>}</td>
@@ -215,11 +208,7 @@ function CustomerForm({ onDone }: { onDone(): void }) {
       <LabeledField label={t('usage.plan')}>
         <select value={plan} onChange={(e) => setPlan(e.target.value)} data-testid="customer-plan">
           <option value="">—</option>
-          {plans.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
+          <OptionList items={plans} value={(p) => p.id} label={(p) => p.name} />
         </select>
       </LabeledField>
       {error && (

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { LabeledField } from '../../components/LabeledField';
 import { useTranslation } from 'react-i18next';
 import type { Invoice } from '../../../src-main/api/contract';
@@ -76,11 +77,7 @@ export function InvoicePanel({ month, timezone }: { month: string; timezone: str
           <LabeledField label={t('usage.customer')}>
             <select value={customer} onChange={(e) => setCustomer(e.target.value)} data-testid="invoice-customer">
               <option value="">{t('usage.chooseCustomer')}</option>
-              {customers.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <OptionList items={customers} value={(c) => c.id} label={(c) => c.name} />
             </select>
           </LabeledField>
           <Button variant="primary" disabled={!customer} busy={busy} onClick={() => void show()} data-testid="invoice-show">

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { OptionList } from '../../components/OptionList';
 import { LabeledField } from '../../components/LabeledField';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
@@ -60,11 +61,7 @@ export function UsagePage() {
         <LabeledField label={t('usage.customer')}>
           <select value={customer} onChange={(e) => setCustomer(e.target.value)} data-testid="usage-customer">
             <option value="">{t('usage.allCustomers')}</option>
-            {customers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
+            <OptionList items={customers} value={(c) => c.id} label={(c) => c.name} />
           </select>
         </LabeledField>
         <Button type="submit" icon="reset" busy={busy} data-testid="usage-refresh">
