@@ -59,11 +59,17 @@ describe('machine list logic', () => {
     assert.equal(nameTaken(list, 'new'), false);
   });
 
-  test('1,000 synthetic machines filter and sort quickly', () => {
+  // How fast this is belongs to `npm run bench` (first render with 1,000 machines), not to a timed test.
+  test('1,000 synthetic machines: the filter keeps exactly the matches, sorted by state', () => {
     const many = syntheticVms(1000);
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) visibleVms(many, 'web 00', 'state');
-    assert.ok(performance.now() - t0 < 500, 'filtering 1,000 machines 20 times takes well under a frame each');
+    const shown = visibleVms(many, 'web 00', 'state');
+    const hay = (v: (typeof many)[number]) => `${v.name}\n${v.spec.description}\n${v.spec.os.family}\n${v.spec.os.variant}\n${v.state}`.toLowerCase();
+    const expected = many.filter((v) => hay(v).includes('web') && hay(v).includes('00'));
+    assert.ok(expected.length > 0 && expected.length < many.length);
+    assert.deepEqual(new Set(shown.map((v) => v.id)), new Set(expected.map((v) => v.id)));
+    const states = shown.map((v) => v.state);
+    const rank = ['crashed', 'running', 'starting', 'stopping', 'paused', 'stopped'];
+    assert.deepEqual(states, [...states].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)));
   });
 });
 
