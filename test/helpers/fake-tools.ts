@@ -8,7 +8,7 @@ import type { ExecCall, FakeHost, ScriptedResult } from './fake-host';
  *   recording its format, virtual size, backing file, snapshots and (for tests) corruptions;
  *   any other file is "raw" of its own size, as qemu-img says of unknown content;
  * - `qemu-system-x86_64`: --version and the KVM/machines probe (`-qmp stdio`), TCG only;
- * - `chmod`: really changes the mode (inside the folder).
+ * - `chmod` and `cp`: really change the mode, really copy (inside the folder).
  * Arguments are read as qemu-img reads them, so a wrong argv fails here as it would there.
  */
 export interface FakeImage {
@@ -170,6 +170,15 @@ function chmod(call: ExecCall, host: FakeHost): ScriptedResult {
   return {};
 }
 
+/** `cp [opts] -- SRC DST`: a real copy, inside the folder only. */
+function cp(call: ExecCall, host: FakeHost): ScriptedResult {
+  const [src, dst] = call.args.filter((a) => !a.startsWith('-'));
+  if (!src || !dst || !host.inside(src) || !host.inside(dst)) return { code: 1, stderr: `cp: cannot create regular file '${dst}': Permission denied\n` };
+  if (!fs.existsSync(src)) return { code: 1, stderr: `cp: cannot stat '${src}': No such file or directory\n` };
+  fs.copyFileSync(src, dst);
+  return {};
+}
+
 /** A FakeHost with QEMU and qemu-img "installed" (TCG only, no swtpm, no OVMF). */
 export function withQemuTools(host: FakeHost): FakeHost {
   host.programs.add('qemu-system-x86_64');
@@ -177,5 +186,7 @@ export function withQemuTools(host: FakeHost): FakeHost {
   host.on('qemu-img', qemuImg);
   host.on('qemu-system-x86_64', qemuSystem);
   host.on('chmod', chmod);
+  host.programs.add('cp');
+  host.on('cp', cp);
   return host;
 }
