@@ -71,7 +71,8 @@ export class FakeHost implements Host {
 
   /** Script a program: `match` is its name, its name + leading args, or a predicate. Later scripts win. */
   on(match: string | readonly string[] | Matcher, script: Script | ScriptedResult): this {
-    const m: Matcher = typeof match === 'function' ? match : typeof match === 'string' ? (c) => baseName(c.cmd) === match : (c) => baseName(c.cmd) === match[0] && match.slice(1).every((a, i) => c.args[i] === a);
+    const m: Matcher =
+      typeof match === 'function' ? match : typeof match === 'string' ? (c) => baseName(c.cmd) === baseName(match) : (c) => baseName(c.cmd) === baseName(match[0]!) && match.slice(1).every((a, i) => c.args[i] === a);
     this.scripts.unshift({ match: m, script: typeof script === 'function' ? script : () => script });
     return this;
   }

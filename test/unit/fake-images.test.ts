@@ -22,7 +22,7 @@ afterEach(() => s.close());
 const GiB = 1024 ** 3;
 
 async function finished(id: string): Promise<TaskInfo> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 3000; i++) {
     const t = s.tasks.get(id);
     if (t && t.state !== 'running') return t;
     await new Promise((r) => setTimeout(r, 10));
