@@ -3,7 +3,7 @@
 // test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`, or files.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preflight } from './preflight.mjs';
 
@@ -47,18 +47,29 @@ if (files.length === 0 && !suites.includes('clock')) {
   console.error('No test files found.');
   process.exit(1);
 }
-// One file at a time: guests under TCG share two cores, and timing-sensitive tests stay honest.
-let status = files.length ? run(process.execPath, nodeTestArgs(files)) : 0;
+// Unit files start no QEMU (services run on test/helpers/fake-host.ts): one file per core, and the
+// time is printed. Integration and e2e files one at a time: guests under TCG share two cores, and
+// timing-sensitive tests stay honest.
+const unitFiles = files.filter((f) => f.split('/').at(-2) === 'unit');
+const otherFiles = files.filter((f) => !unitFiles.includes(f));
+let status = 0;
+if (unitFiles.length) {
+  const started = Date.now();
+  const cores = availableParallelism();
+  status = run(process.execPath, nodeTestArgs(unitFiles, cores));
+  console.log(`\nUnit suite: ${unitFiles.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s (${cores} at a time).`);
+}
+if (otherFiles.length) status = run(process.execPath, nodeTestArgs(otherFiles, 1)) || status;
 if (status === 0 && suites.includes('clock')) status = runShiftedClock();
 if (!checkSkips()) status = status || 1;
 rmSync(skipDir, { recursive: true, force: true });
 process.exit(status);
 
 /** node --test over `list`: spec on stdout, and the skip log beside it. */
-function nodeTestArgs(list) {
+function nodeTestArgs(list, concurrency = 1) {
   const log = join(skipDir, `skips-${skipLogs++}.jsonl`);
   return [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${log}`,
     ...list,
