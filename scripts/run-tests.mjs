@@ -3,7 +3,7 @@
 // test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`, or files.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preflight } from './preflight.mjs';
 
@@ -57,11 +57,21 @@ if (files.length === 0 && !suites.includes('clock')) {
   console.error('No test files found.');
   process.exit(1);
 }
-// Two files at a time (HANGAR_TEST_JOBS): most of a guest test is waiting for a TCG guest on one
-// core, so two files keep both cores busy; every test has its own home, temp folders, free ports and
-// its own network namespace, so files do not see each other. The longest files start first so the
-// two lanes end together.
-let status = files.length ? run(process.execPath, nodeTestArgs(longestFirst(files), JOBS)) : 0;
+// Unit files start no QEMU (services run on test/helpers/fake-host.ts): one file per core, and the
+// time is printed. Integration and e2e files two at a time (HANGAR_TEST_JOBS): most of a guest test
+// is waiting for a TCG guest on one core, so two files keep both cores busy; every test has its own
+// home, temp folders, free ports and network namespace, so files do not see each other. The longest
+// files start first so the two lanes end together.
+const unitFiles = files.filter((f) => f.split('/').at(-2) === 'unit');
+const otherFiles = files.filter((f) => !unitFiles.includes(f));
+let status = 0;
+if (unitFiles.length) {
+  const started = Date.now();
+  const cores = availableParallelism();
+  status = run(process.execPath, nodeTestArgs(unitFiles, cores));
+  console.log(`\nUnit suite: ${unitFiles.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s (${cores} at a time).`);
+}
+if (otherFiles.length) status = run(process.execPath, nodeTestArgs(longestFirst(otherFiles), JOBS)) || status;
 if (status === 0 && suites.includes('clock')) status = await runShiftedClock();
 if (!checkSkips()) status = status || 1;
 rmSync(skipDir, { recursive: true, force: true });

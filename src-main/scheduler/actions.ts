@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HangarError } from '../api/errors';
-import type { Engine } from '../engine/engine';
+import type { Clock } from './clock';
+import type { ScheduleActionPorts } from './ports';
 import type { ScheduleRecord } from './schedule-repo';
 import { say } from '../api/messages';
 
@@ -16,14 +17,14 @@ const CTX = { clientId: 'scheduler', origin: 'internal' as const };
 export const COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
 
 /** Run one schedule's action through the engine's own contract (so every check applies). Throws on failure. */
-export async function runScheduleAction(engine: Engine, s: ScheduleRecord, dueAt: number | null): Promise<ActionOutcome> {
+export async function runScheduleAction(engine: ScheduleActionPorts, s: ScheduleRecord, dueAt: number | null, clock: Pick<Clock, 'now'>): Promise<ActionOutcome> {
   switch (s.action) {
     case 'start':
       return startVm(engine, requireVm(s));
     case 'shutdown':
       return shutdownVm(engine, requireVm(s), s.params.shutdownTimeoutSec, s.params.forceAfterTimeout);
     case 'snapshot':
-      return snapshotVm(engine, requireVm(s), s, dueAt ?? engine.scheduler.clock.now());
+      return snapshotVm(engine, requireVm(s), s, dueAt ?? clock.now());
     case 'command':
       return runHangarCommand(engine, s.params.argv);
   }
@@ -34,7 +35,7 @@ function requireVm(s: ScheduleRecord): string {
   return s.vmId;
 }
 
-async function startVm(engine: Engine, vm: string): Promise<ActionOutcome> {
+async function startVm(engine: ScheduleActionPorts, vm: string): Promise<ActionOutcome> {
   const info = await engine.call('vm.get', { vm }, CTX);
   if (info.state === 'running' || info.state === 'starting') return { skipped: true, message: say('schedule.already', { vm: info.name, state: info.state }) };
   if (info.state === 'paused') {
@@ -46,7 +47,7 @@ async function startVm(engine: Engine, vm: string): Promise<ActionOutcome> {
 }
 
 /** ACPI power button first; when the guest ignores it for `timeoutSec`, force off (if allowed). */
-async function shutdownVm(engine: Engine, vm: string, timeoutSec: number, force: boolean): Promise<ActionOutcome> {
+async function shutdownVm(engine: ScheduleActionPorts, vm: string, timeoutSec: number, force: boolean): Promise<ActionOutcome> {
   const info = await engine.call('vm.get', { vm }, CTX);
   if (info.state === 'stopped' || info.state === 'crashed') return { skipped: true, message: say('schedule.already', { vm: info.name, state: info.state }) };
   try {
@@ -60,7 +61,7 @@ async function shutdownVm(engine: Engine, vm: string, timeoutSec: number, force:
 }
 
 /** Take a snapshot named after the schedule and the due time, then keep only the newest N of this schedule's. */
-async function snapshotVm(engine: Engine, vm: string, s: ScheduleRecord, at: number): Promise<ActionOutcome> {
+async function snapshotVm(engine: ScheduleActionPorts, vm: string, s: ScheduleRecord, at: number): Promise<ActionOutcome> {
   const tree = await engine.call('snapshot.list', { vm }, CTX).catch((e: unknown) => {
     throw snapshotsUnavailable(e);
   });
@@ -85,7 +86,7 @@ function snapshotsUnavailable(e: unknown): Error {
  * `hangar ARGV...` as a child process: process.execPath + bin/hangar.js + argv, never a shell.
  * The child finds this engine through engine.sock (same HANGAR_HOME) when one is listening.
  */
-async function runHangarCommand(engine: Engine, argv: string[]): Promise<ActionOutcome> {
+async function runHangarCommand(engine: ScheduleActionPorts, argv: string[]): Promise<ActionOutcome> {
   const host = engine.hosts.get('local');
   const r = await host.exec(process.execPath, [hangarBin(), ...argv], { timeoutMs: COMMAND_TIMEOUT_MS, env: { HANGAR_HOME: engine.home, ELECTRON_RUN_AS_NODE: '1' } });
   const tail = (text: string) => text.trim().split('\n').slice(-5).join('\n').slice(-2000);

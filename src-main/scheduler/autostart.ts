@@ -1,6 +1,6 @@
 import type { AutostartEntry, ParsedInput } from '../api/contract';
-import type { Engine } from '../engine/engine';
 import type { Clock } from './clock';
+import type { AutostartPorts } from './ports';
 
 /**
  * Autostart: VMs whose spec says `autostart: true` start when a long-lived engine (serve,
@@ -12,7 +12,7 @@ export class Autostart {
   private timer: unknown = null;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: AutostartPorts,
     private readonly clock: Clock,
   ) {}
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ParsedInput, RunTrigger, ScheduleInfo, ScheduleRun } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
-import type { Engine } from '../engine/engine';
 import { runScheduleAction } from './actions';
 import { MAX_TIMER_MS, type Clock } from './clock';
 import { dueBetween, latestDue, nextDue, validateCron } from './cron';
+import type { SchedulerPorts } from './ports';
 import { ScheduleRepository, type ScheduleRecord } from './schedule-repo';
 import { say, sayText } from '../api/messages';
 
@@ -27,7 +27,7 @@ export class Scheduler {
   private running = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: SchedulerPorts,
     readonly clock: Clock,
   ) {
     this.repo = new ScheduleRepository(engine.db);
@@ -246,7 +246,7 @@ export class Scheduler {
     const runId = this.repo.addRun(s.id, { dueAt, startedAt: this.clock.now(), trigger, status: 'running' });
     this.changed(s.id);
     try {
-      const outcome = await runScheduleAction(this.engine, s, dueAt);
+      const outcome = await runScheduleAction(this.engine, s, dueAt, this.clock);
       this.finish(runId, outcome.skipped ? 'skipped' : 'succeeded', outcome.message);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

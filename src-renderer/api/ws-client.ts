@@ -48,7 +48,14 @@ export class WebSocketClient implements ApiClient {
   private probeSentAt: number | null = null;
   private disposed = false;
 
-  constructor(private readonly url: string) {
+  /** The watchdog's silence (tests shorten it, so they need not wait 8 s of real time). */
+  private readonly silenceMs: number;
+
+  constructor(
+    private readonly url: string,
+    opts: { silenceMs?: number } = {},
+  ) {
+    this.silenceMs = opts.silenceMs ?? SILENCE_MS;
     this.connect();
   }
 
@@ -95,11 +102,11 @@ export class WebSocketClient implements ApiClient {
       return;
     }
     const now = Date.now();
-    if (this.probeSentAt !== null && now - this.probeSentAt >= SILENCE_MS && this.lastHeard < this.probeSentAt) {
+    if (this.probeSentAt !== null && now - this.probeSentAt >= this.silenceMs && this.lastHeard < this.probeSentAt) {
       this.lost(ws);
       return;
     }
-    if (this.probeSentAt === null && now - this.lastHeard >= SILENCE_MS) {
+    if (this.probeSentAt === null && now - this.lastHeard >= this.silenceMs) {
       this.probeSentAt = now;
       // any answer (even an error) proves the engine is alive; the result itself is not used
       const probe: ClientMessage = { type: 'call', id: this.nextId++, method: 'task.list', input: {} };
@@ -186,7 +193,7 @@ export class WebSocketClient implements ApiClient {
     if (!ws) throw new ApiError({ code: 'HOST_UNREACHABLE', message: 'Not connected to the Hangar engine.' });
     const id = this.nextId++;
     const message: ClientMessage = { type: 'call', id, method, input: input ?? {} };
-    this.watchdog ??= setInterval(() => this.checkSilence(), 1000);
+    this.watchdog ??= setInterval(() => this.checkSilence(), Math.min(1000, Math.ceil(this.silenceMs / 4)));
     if (this.pending.size === 0) this.lastHeard = Date.now(); // silence counts from the first waiting call
     return new Promise<MethodResult<M>>((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });

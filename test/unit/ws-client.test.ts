@@ -9,6 +9,8 @@ import { WebSocketClient } from '../../src-renderer/api/ws-client';
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 type Mode = 'silent' | 'dies' | 'slow';
+/** The watchdog's silence here (4 s in the app): the same logic, 10× less real time. */
+const SILENCE_MS = 400;
 
 function engine(mode: Mode) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -18,9 +20,9 @@ function engine(mode: Mode) {
       const msg = JSON.parse(String(raw)) as { id: number; method: string };
       if (mode === 'dies') ws.terminate(); // like a SIGKILLed serve: the connection drops
       if (mode === 'slow') {
-        // alive: probes are answered at once; the real call after 10 s
+        // alive: probes are answered at once; the real call after 2.5 silences (probe + give-up would have cut it)
         if (msg.method === 'task.list') ws.send(JSON.stringify({ type: 'result', id: msg.id, result: [] }));
-        else setTimeout(() => ws.send(JSON.stringify({ type: 'result', id: msg.id, result: ['done'] })), 10000);
+        else setTimeout(() => ws.send(JSON.stringify({ type: 'result', id: msg.id, result: ['done'] })), 2.5 * SILENCE_MS);
       }
       // silent: a frozen engine, nothing ever comes back
     });
@@ -35,7 +37,7 @@ after(() => clients.forEach((c) => c.dispose()));
 
 async function timedCall(mode: Mode) {
   const server = await engine(mode);
-  const client = new WebSocketClient(server.url);
+  const client = new WebSocketClient(server.url, { silenceMs: SILENCE_MS });
   clients.push(client);
   const started = Date.now();
   try {
@@ -56,11 +58,12 @@ describe('browser client when the engine dies mid-call', () => {
     assert.ok(r.ms < 3000, `${r.ms} ms`);
   });
 
-  test('the engine silent (connection open, nothing answers): the call fails within 10 s', async () => {
+  test('the engine silent (connection open, nothing answers): the call fails after two silences (8 s in the app)', async () => {
     const r = await timedCall('silent');
     assert.ok(r.error, 'the call must fail');
     assert.match(r.error.message, /stopped answering/);
-    assert.ok(r.ms < 10000, `${r.ms} ms`);
+    assert.ok(r.ms >= 2 * SILENCE_MS, `not before the probe went unanswered: ${r.ms} ms`);
+    assert.ok(r.ms < 2.5 * SILENCE_MS + 2000, `${r.ms} ms`);
   });
 
   test('a slow call to a live engine is not cut off by the watchdog', async () => {
