@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HangarError } from '../api/errors';
+import { localExists } from '../hosts/local-fs';
 import type { Engine } from '../engine/engine';
 import type { ScheduleRecord } from './schedule-repo';
 import { say } from '../api/messages';
@@ -98,7 +98,7 @@ async function runHangarCommand(engine: Engine, argv: string[]): Promise<ActionO
 export function hangarBin(): string {
   for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'bin', 'hangar.js');
-    if (fs.existsSync(candidate)) return candidate;
+    if (localExists(candidate)) return candidate;
   }
   throw new HangarError('MISSING_DEPENDENCY', 'The hangar command (bin/hangar.js) was not found next to this engine.');
 }

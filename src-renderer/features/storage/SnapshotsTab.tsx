@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SnapshotTree, TaskInfo, VmInfo } from '../../../src-main/api/contract';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { Button } from '../../components/Button';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PoolInfo, VolumeInfo } from '../../../src-main/api/contract';
-import { formatBytes, MiB, parseSize } from '../../../src-main/util/units';
+import { formatBytes, MiB, parseSize } from '../../../src-main/shared/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
