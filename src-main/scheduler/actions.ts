@@ -61,9 +61,7 @@ async function shutdownVm(engine: Engine, vm: string, timeoutSec: number, force:
 
 /** Take a snapshot named after the schedule and the due time, then keep only the newest N of this schedule's. */
 async function snapshotVm(engine: Engine, vm: string, s: ScheduleRecord, at: number): Promise<ActionOutcome> {
-  const tree = await engine.call('snapshot.list', { vm }, CTX).catch((e: unknown) => {
-    throw snapshotsUnavailable(e);
-  });
+  const tree = await engine.call('snapshot.list', { vm }, CTX);
   if (tree.unsupportedReason) throw new HangarError('UNSUPPORTED', `Snapshots are not available for "${tree.vmName}": ${tree.unsupportedReason}`);
   const prefix = `${s.name.slice(0, 40)}-`;
   const name = `${prefix}${new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
@@ -73,12 +71,6 @@ async function snapshotVm(engine: Engine, vm: string, s: ScheduleRecord, at: num
   const old = mine.slice(0, Math.max(0, mine.length - s.params.keepSnapshots));
   for (const snap of old) await engine.call('snapshot.delete', { vm, snapshot: snap.id, wait: true }, CTX);
   return { skipped: false, message: old.length ? say('schedule.snapshotTakenPruned', { name, vm: tree.vmName, count: old.length, keep: s.params.keepSnapshots }) : say('schedule.snapshotTaken', { name, vm: tree.vmName }) };
-}
-
-function snapshotsUnavailable(e: unknown): Error {
-  if (e instanceof HangarError && e.code !== 'INTERNAL') return e;
-  // the storage domain is not wired into this engine (no handler): say so plainly
-  return new HangarError('UNSUPPORTED', 'Snapshots are not available in this Hangar engine, so the snapshot action cannot run.');
 }
 
 /**
