@@ -1,6 +1,6 @@
 import type { ApiErrorShape } from './errors';
 import type { EventMessage } from './contract/events';
-import type { MenuCommand } from '../electron/menu-commands';
+import type { MenuCommand } from './menu-commands';
 
 export type { MenuCommand };
 

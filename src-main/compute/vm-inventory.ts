@@ -12,6 +12,7 @@ import { QEMU_IMG, probeHost } from '../qemu/probe';
 import { formatBytes, MiB } from '../util/units';
 import { refuseDamaged } from '../recovery/damaged';
 import { assertAction } from './state-machine';
+import { deletePlan } from '../shared/delete-plan';
 import { requireHealthyDisk, requireIsoImage } from './media-checks';
 import { checkResources, detectDiskFormat, requireFile, requireQemu } from './vm-checks';
 import { newVmId, nicsFrom } from './vm-spec';
@@ -208,14 +209,7 @@ export class VmInventory {
       this.events.emit('vm.changed', { id: vm.id, deleted: true });
       return { deletedFiles: [], keptFiles: [paths.dir] };
     }
-    const kept: string[] = [];
-    const deleted: string[] = [];
-    for (const disk of vm.spec.disks) {
-      const inside = disk.path.startsWith(paths.dir + '/');
-      if (deleteDisks && disk.owned && inside) deleted.push(disk.path);
-      else kept.push(disk.path);
-    }
-    if (vm.spec.cdrom) kept.push(vm.spec.cdrom);
+    const { removed: deleted, kept } = deletePlan(vm.spec, paths.dir, deleteDisks);
     this.repo.delete(vm.id);
     this.deps.forget(vm.id);
     const keptInside = kept.filter((k) => k.startsWith(paths.dir + '/'));

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC } from '../api/bridge';
-import { startVncLoopback } from '../consoles/vnc-loopback';
+import { startVncLoopback } from '../server/vnc-loopback';
 import { Engine } from '../engine/engine';
 import { listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from '../server/local-socket';
 import { NOT_BUILT_PAGE } from '../server/static';
@@ -24,7 +24,7 @@ import { appVersion } from '../server/session';
 import { defaultHangarHome } from '../util/home';
 import { bindIpc, type IpcBinding } from './ipc';
 import { buildAppMenu } from './menu';
-import { MENU_CHANNEL, type MenuCommand } from './menu-commands';
+import { MENU_CHANNEL, type MenuCommand } from '../api/menu-commands';
 import { DESKTOP_CSP, devCsp, electronSqliteBinding, isDetachableRoute, isTrustedRendererUrl, parseDevOrigin, type RendererLocation } from './policy';
 import { createConsoleWindow, createMainWindow, hardenWebContents, installSessionPolicy, type RendererTarget } from './window';
 

@@ -1,5 +1,5 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
-import type { MenuCommand } from './menu-commands';
+import type { MenuCommand } from '../api/menu-commands';
 
 /**
  * The application menu. Items that act on the app's state do not act here: they send a

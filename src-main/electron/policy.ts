@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 /**
  * Production CSP for the desktop renderer: no remote code, no inline scripts, IPC instead of
- * network — except the engine's loopback VNC WebSocket (consoles/vnc-loopback.ts, ticketed).
+ * network — except the engine's loopback VNC WebSocket (server/vnc-loopback.ts, ticketed).
  */
 export const DESKTOP_CSP = [
   "default-src 'self'",

@@ -5,13 +5,13 @@
  *
  * A sandboxed preload can only require('electron'): this file must not import local modules
  * at run time. Type-only imports are erased; the channel names below are duplicated from
- * `IPC` in src-main/api/bridge.ts and MENU_CHANNEL in ./menu-commands.ts (a unit test checks
+ * `IPC` in src-main/api/bridge.ts and MENU_CHANNEL in src-main/api/menu-commands.ts (a unit test checks
  * they match and that the compiled file requires nothing but electron).
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { BridgeReply, HangarBridge } from '../api/bridge';
 import type { EventMessage } from '../api/contract/events';
-import type { MenuCommand } from './menu-commands';
+import type { MenuCommand } from '../api/menu-commands';
 
 const CHANNELS = {
   call: 'hangar:call',

@@ -188,11 +188,6 @@ export class Engine {
     }
   }
 
-  /** Is this method wired to a handler here (domains may be absent from a build)? */
-  hasHandler(method: string): boolean {
-    return isMethodName(method) && typeof this.handlers[method] === 'function';
-  }
-
   get isClosed(): boolean {
     return this.closed;
   }

@@ -1,10 +1,12 @@
 import type { Engine } from '../engine/engine';
 import type { Handlers } from '../engine/handlers';
+import { HostRepository } from './host-repository';
 import { LiveMigration } from './vm-migrate';
 
 /** The hosts domain's methods (LAN hosts over SSH). */
 export function hostHandlers(e: Engine) {
-  const migrations = new LiveMigration(e.db, e.hosts, e.tasks, e.vms, (id) => (e.db.prepare('SELECT name FROM hosts WHERE id = ?').get(id) as { name: string } | undefined)?.name ?? id);
+  const hostRows = new HostRepository(e.db);
+  const migrations = new LiveMigration(e.db, e.hosts, e.tasks, e.vms, (id) => hostRows.find(id)?.name ?? id);
   return {
     'host.list': async () => e.hostService.listFresh(),
     'host.add': async (i) => e.hostService.add(i),

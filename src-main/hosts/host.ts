@@ -91,6 +91,15 @@ export interface Host {
   /** Where Hangar keeps its data on that host. */
   hangarHome(): Promise<string>;
   close(): Promise<void>;
+  /** An interactive login shell in a PTY (the Hosts page terminal); absent where a host kind has none. */
+  openShell?(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void): Promise<ShellSession>;
+}
+
+/** A terminal session on a host: keystrokes in, a resize, and an end. */
+export interface ShellSession {
+  write(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+  close(): void;
 }
 
 /** Error thrown by exec helpers when a command fails; carries its stderr for the user. */

@@ -5,7 +5,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import type { ExecOptions, ExecResult, FileStat, Host, HostFs, HostInfo, HostProcess } from './host';
+import type { ExecOptions, ExecResult, FileStat, Host, HostFs, HostInfo, HostProcess, ShellSession } from './host';
+import { openLocalShell } from './local-shell';
 
 /** The machine Hangar itself runs on. */
 export class LocalHost implements Host {
@@ -129,6 +130,10 @@ export class LocalHost implements Host {
   }
 
   async close(): Promise<void> {}
+
+  openShell(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void): Promise<ShellSession> {
+    return openLocalShell(cols, rows, emit, closed);
+  }
 }
 
 const localFs: HostFs = {

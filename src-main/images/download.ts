@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { HangarError } from '../api/errors';
 import type { Host } from '../hosts/host';
+import { httpGetFollowing as follow } from '../hosts/http-get';
 import { hashFile } from './copy-hash';
 
 /**
@@ -12,37 +12,11 @@ import { hashFile } from './copy-hash';
  * after a dropped connection (retried here) or an engine restart (the `.part` stays, the next
  * download of the same URL continues it). The SHA-256 covers the whole file, resumed or not.
  */
-const MAX_REDIRECTS = 5;
 const MAX_RETRIES = 3;
 
 export interface DownloadProgress {
   signal: AbortSignal;
   onBytes(done: number, total: number | null): void;
-}
-
-function request(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const mod = url.startsWith('https:') ? https : http;
-    const req = mod.get(url, { headers: { 'user-agent': 'Hangar image library', ...headers }, signal, timeout: 30000 }, resolve);
-    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
-    req.on('error', reject);
-  });
-}
-
-async function follow(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ res: http.IncomingMessage; url: string }> {
-  let current = url;
-  for (let i = 0; i <= MAX_REDIRECTS; i++) {
-    const res = await request(current, headers, signal);
-    const status = res.statusCode ?? 0;
-    if (status >= 300 && status < 400 && res.headers.location) {
-      res.resume();
-      current = new URL(res.headers.location, current).toString();
-      if (!/^https?:/.test(current)) throw new HangarError('UNSUPPORTED', `The server redirected to "${current}", which is not http or https.`);
-      continue;
-    }
-    return { res, url: current };
-  }
-  throw new HangarError('IO_ERROR', `Too many redirects from ${url}.`);
 }
 
 /** A small text file (a SHA256SUMS list). */

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { OsDbStatus, OsDetail, OsFamily, OsMedia, OsResources } from '../api/contract';
+import { localExists, readLocalDir, readLocalText, statLocalFile, writeLocalFileAtomic } from '../hosts/local-fs';
 import { defaultsFor } from './os-defaults';
 import { parseOsinfoXml, type RawOs, type RawResources } from './osinfo-parse';
 
@@ -37,21 +37,21 @@ function osFiles(dirs: string[]): Array<{ file: string; size: number; mtimeMs: n
     const osDir = path.join(dir, 'os');
     let vendors: string[];
     try {
-      vendors = fs.readdirSync(osDir).sort();
+      vendors = readLocalDir(osDir).sort();
     } catch {
       continue;
     }
     for (const v of vendors) {
       let names: string[];
       try {
-        names = fs.readdirSync(path.join(osDir, v)).filter((n) => n.endsWith('.xml')).sort();
+        names = readLocalDir(path.join(osDir, v)).filter((n) => n.endsWith('.xml')).sort();
       } catch {
         continue;
       }
       for (const n of names) {
         const file = path.join(osDir, v, n);
-        const st = fs.statSync(file, { throwIfNoEntry: false });
-        if (st?.isFile()) out.push({ file, size: st.size, mtimeMs: st.mtimeMs });
+        const st = statLocalFile(file);
+        if (st) out.push({ file, size: st.size, mtimeMs: st.mtimeMs });
       }
     }
   }
@@ -61,7 +61,7 @@ function osFiles(dirs: string[]): Array<{ file: string; size: number; mtimeMs: n
 function readVersion(dirs: string[]): string | null {
   for (const d of dirs) {
     try {
-      return fs.readFileSync(path.join(d, 'VERSION'), 'utf8').trim() || null;
+      return readLocalText(path.join(d, 'VERSION')).trim() || null;
     } catch {
       // next
     }
@@ -186,7 +186,7 @@ let memo: { key: string; index: OsIndex } | null = null;
 /** The index, from memory, the cache file, or by parsing the XML (then cached). */
 export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env): OsIndex {
   const t0 = performance.now();
-  const dirs = osinfoDirs(env).filter((d) => fs.existsSync(path.join(d, 'os')));
+  const dirs = osinfoDirs(env).filter((d) => localExists(path.join(d, 'os')));
   const files = osFiles(dirs);
   const key = createHash('sha256')
     .update(JSON.stringify([INDEX_FORMAT, files]))
@@ -208,7 +208,7 @@ export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env):
   }
   const cacheFile = path.join(home, 'cache', 'osinfo-index.json');
   try {
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as CacheFile;
+    const cached = JSON.parse(readLocalText(cacheFile)) as CacheFile;
     if (cached.format === INDEX_FORMAT && cached.key === key) {
       const index = { status: status('cache', cached.entries.length, cached.version), entries: cached.entries };
       memo = { key, index };
@@ -220,7 +220,7 @@ export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env):
   const raws: RawOs[] = [];
   for (const f of files) {
     try {
-      raws.push(...parseOsinfoXml(fs.readFileSync(f.file, 'utf8')));
+      raws.push(...parseOsinfoXml(readLocalText(f.file)));
     } catch {
       // one broken file must not hide the rest of the database
     }
@@ -231,10 +231,7 @@ export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env):
   const entries = resolve([...byUri.values()]);
   const version = readVersion(dirs);
   try {
-    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-    const tmp = `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ format: INDEX_FORMAT, key, version, entries } satisfies CacheFile));
-    fs.renameSync(tmp, cacheFile);
+    writeLocalFileAtomic(cacheFile, JSON.stringify({ format: INDEX_FORMAT, key, version, entries } satisfies CacheFile));
   } catch {
     // a read-only home still works, only slower
   }

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HangarError } from '../api/errors';
 import type { Clock } from './clock';
+import { localExists } from '../hosts/local-fs';
 import type { ScheduleActionPorts } from './ports';
 import type { ScheduleRecord } from './schedule-repo';
 import { say } from '../api/messages';
@@ -62,9 +62,7 @@ async function shutdownVm(engine: ScheduleActionPorts, vm: string, timeoutSec: n
 
 /** Take a snapshot named after the schedule and the due time, then keep only the newest N of this schedule's. */
 async function snapshotVm(engine: ScheduleActionPorts, vm: string, s: ScheduleRecord, at: number): Promise<ActionOutcome> {
-  const tree = await engine.call('snapshot.list', { vm }, CTX).catch((e: unknown) => {
-    throw snapshotsUnavailable(e);
-  });
+  const tree = await engine.call('snapshot.list', { vm }, CTX);
   if (tree.unsupportedReason) throw new HangarError('UNSUPPORTED', `Snapshots are not available for "${tree.vmName}": ${tree.unsupportedReason}`);
   const prefix = `${s.name.slice(0, 40)}-`;
   const name = `${prefix}${new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
@@ -74,12 +72,6 @@ async function snapshotVm(engine: ScheduleActionPorts, vm: string, s: ScheduleRe
   const old = mine.slice(0, Math.max(0, mine.length - s.params.keepSnapshots));
   for (const snap of old) await engine.call('snapshot.delete', { vm, snapshot: snap.id, wait: true }, CTX);
   return { skipped: false, message: old.length ? say('schedule.snapshotTakenPruned', { name, vm: tree.vmName, count: old.length, keep: s.params.keepSnapshots }) : say('schedule.snapshotTaken', { name, vm: tree.vmName }) };
-}
-
-function snapshotsUnavailable(e: unknown): Error {
-  if (e instanceof HangarError && e.code !== 'INTERNAL') return e;
-  // the storage domain is not wired into this engine (no handler): say so plainly
-  return new HangarError('UNSUPPORTED', 'Snapshots are not available in this Hangar engine, so the snapshot action cannot run.');
 }
 
 /**
@@ -99,7 +91,7 @@ async function runHangarCommand(engine: ScheduleActionPorts, argv: string[]): Pr
 export function hangarBin(): string {
   for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'bin', 'hangar.js');
-    if (fs.existsSync(candidate)) return candidate;
+    if (localExists(candidate)) return candidate;
   }
   throw new HangarError('MISSING_DEPENDENCY', 'The hangar command (bin/hangar.js) was not found next to this engine.');
 }

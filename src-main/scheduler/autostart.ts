@@ -1,4 +1,5 @@
 import type { AutostartEntry, ParsedInput } from '../api/contract';
+import { AutostartRepository } from './autostart-repo';
 import type { Clock } from './clock';
 import type { AutostartPorts } from './ports';
 
@@ -10,31 +11,30 @@ import type { AutostartPorts } from './ports';
 export class Autostart {
   private cancelled = false;
   private timer: unknown = null;
+  private readonly repo: AutostartRepository;
 
   constructor(
     private readonly engine: AutostartPorts,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.repo = new AutostartRepository(engine.db);
+  }
 
   list(): AutostartEntry[] {
-    const rows = new Map(
-      (this.engine.db.prepare('SELECT vm_id, sort_order, delay_sec FROM vm_autostart').all() as Array<{ vm_id: string; sort_order: number; delay_sec: number }>).map((r) => [r.vm_id, r]),
-    );
+    const rows = this.repo.all();
     return this.engine.vms
       .list()
       .filter((vm) => vm.spec.autostart)
-      .map((vm) => ({ vmId: vm.id, vmName: vm.name, enabled: true, order: rows.get(vm.id)?.sort_order ?? 0, delaySec: rows.get(vm.id)?.delay_sec ?? 0 }))
+      .map((vm) => ({ vmId: vm.id, vmName: vm.name, enabled: true, order: rows.get(vm.id)?.order ?? 0, delaySec: rows.get(vm.id)?.delaySec ?? 0 }))
       .sort((a, b) => a.order - b.order || a.vmName.localeCompare(b.vmName));
   }
 
   async set(input: ParsedInput<'autostart.set'>): Promise<AutostartEntry> {
     const vm = this.engine.vms.resolve(input.vm);
-    const old = this.engine.db.prepare('SELECT sort_order, delay_sec FROM vm_autostart WHERE vm_id = ?').get(vm.id) as { sort_order: number; delay_sec: number } | undefined;
-    const order = input.order ?? old?.sort_order ?? 0;
-    const delaySec = input.delaySec ?? old?.delay_sec ?? 0;
-    this.engine.db
-      .prepare('INSERT INTO vm_autostart (vm_id, sort_order, delay_sec) VALUES (?, ?, ?) ON CONFLICT (vm_id) DO UPDATE SET sort_order = excluded.sort_order, delay_sec = excluded.delay_sec')
-      .run(vm.id, order, delaySec);
+    const old = this.repo.get(vm.id);
+    const order = input.order ?? old?.order ?? 0;
+    const delaySec = input.delaySec ?? old?.delaySec ?? 0;
+    this.repo.set(vm.id, order, delaySec);
     if (vm.spec.autostart !== input.enabled) await this.engine.vms.saveSpec(vm, { ...vm.spec, autostart: input.enabled });
     return { vmId: vm.id, vmName: vm.name, enabled: input.enabled, order, delaySec };
   }

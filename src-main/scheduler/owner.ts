@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { probeLocalSocket } from '../hosts/socket-probe';
 
 /**
  * Is another long-lived engine already listening on this home's engine.sock? Then it owns the
@@ -7,8 +8,6 @@ import * as path from 'node:path';
  */
 export async function anotherEngineRunning(home: string): Promise<boolean> {
   try {
-    // loaded lazily: the server code is not needed by engines that never probe
-    const { probeLocalSocket } = require('../server/local-socket') as typeof import('../server/local-socket');
     return (await probeLocalSocket(path.join(home, 'engine.sock'))) === 'running';
   } catch {
     return false;

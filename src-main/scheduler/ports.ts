@@ -26,7 +26,6 @@ export interface SchedulerPorts extends ScheduleActionPorts {
   readonly events: Pick<EventBus, 'emit'>;
   readonly vms: Pick<VmService, 'resolve' | 'list'>;
   readonly isClosed: boolean;
-  hasHandler(method: string): boolean;
 }
 
 export interface AutostartPorts extends EngineCalls {

@@ -108,8 +108,6 @@ export class Scheduler {
     } else {
       if (!i.vm) throw new HangarError('INVALID_INPUT', `A ${i.action} schedule needs a VM.`, { field: 'vm' });
       vmId = this.engine.vms.resolve(i.vm).id;
-      if (i.action === 'snapshot' && !this.engine.hasHandler('snapshot.create'))
-        throw new HangarError('UNSUPPORTED', 'Snapshots are not available in this Hangar engine, so a snapshot schedule cannot be added.', { field: 'action' });
     }
     return {
       name: i.name,

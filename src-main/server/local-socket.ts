@@ -6,6 +6,7 @@ import { HangarError, isApiErrorShape } from '../api/errors';
 import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../api/rpc';
 import type { Engine } from '../engine/engine';
 import { createSession, newClientId, type Session } from './session';
+import { probeLocalSocket } from '../hosts/socket-probe';
 
 /**
  * The engine's local socket, `$HANGAR_HOME/engine.sock` (mode 0600): the wire protocol of
@@ -30,26 +31,7 @@ export interface LocalSocketServer {
   close(): Promise<void>;
 }
 
-export type SocketProbe = 'absent' | 'running' | 'stale';
-
-/** Is an engine listening at `socketPath`? Does not remove anything. */
-export async function probeLocalSocket(socketPath: string): Promise<SocketProbe> {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(socketPath);
-  } catch {
-    return 'absent';
-  }
-  if (!st.isSocket()) throw new HangarError('CONFLICT', `${socketPath} exists and is not a socket; move it away so the engine can listen there.`);
-  return new Promise<SocketProbe>((resolve) => {
-    const s = net.createConnection(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve('running');
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? 'stale' : 'running'));
-  });
-}
+export { probeLocalSocket, type SocketProbe } from '../hosts/socket-probe';
 
 function checkPathLength(socketPath: string): void {
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HangarError } from '../api/errors';
+import { freeBytesAt } from '../hosts/local-fs';
 import { formatBytes } from './units';
 
 /**
@@ -25,18 +25,6 @@ function isSqliteIoError(e: unknown): boolean {
 export function noSpaceMessage(where: string, has: number | null, needs?: number): string {
   const parts = [needs !== undefined ? `needs ${formatBytes(needs)}` : null, has !== null ? `has ${formatBytes(has)} free` : null].filter(Boolean);
   return `No space left on ${where}${parts.length ? `: ${parts.join(', ')}` : ''}. Free some space there (or choose another pool) and try again.`;
-}
-
-/** Free bytes of the file system holding `p` (or its nearest existing parent), on this computer. */
-export function freeBytesAt(p: string): number | null {
-  for (let dir = p; ; dir = path.dirname(dir)) {
-    try {
-      const s = fs.statfsSync(dir);
-      return s.bavail * s.bsize;
-    } catch {
-      if (dir === path.dirname(dir)) return null;
-    }
-  }
 }
 
 /** Turn an ENOSPC (from fs, or qemu-img's "No space left on device") into a typed error; else null. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { after, before, describe, test } from 'node:test';
 import type { EventMessage } from '../../src-main/api/contract';
-import { startVncLoopback } from '../../src-main/consoles/vnc-loopback';
+import { startVncLoopback } from '../../src-main/server/vnc-loopback';
 import { VncTickets } from '../../src-main/consoles/vnc-tickets';
 import type { CallContext } from '../../src-main/engine/handlers';
 import { Engine } from '../../src-main/engine/engine';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { IPC } from '../../src-main/api/bridge';
-import { MENU_CHANNEL } from '../../src-main/electron/menu-commands';
+import { MENU_CHANNEL } from '../../src-main/api/menu-commands';
 import {
   DESKTOP_CSP,
   electronSqliteBinding,
@@ -104,7 +104,7 @@ describe('desktop shell policy', () => {
 
   test('desktop CSP: no inline or remote scripts, no network but self', () => {
     assert.match(DESKTOP_CSP, /script-src 'self'(;|$)/);
-    // 'self' plus only the loopback VNC WebSocket (ticketed, see consoles/vnc-loopback.ts)
+    // 'self' plus only the loopback VNC WebSocket (ticketed, see server/vnc-loopback.ts)
     assert.match(DESKTOP_CSP, /connect-src 'self' ws:\/\/127\.0\.0\.1:\*(;|$)/);
     assert.match(DESKTOP_CSP, /object-src 'none'/);
     assert.doesNotMatch(DESKTOP_CSP, /unsafe-eval/);

@@ -4,7 +4,7 @@ import { VM_STATES, VmSpecSchema, type VmInfo, type VmState } from '../../src-ma
 import { assertAction } from '../../src-main/compute/state-machine';
 import { benchCount, syntheticVms } from '../../src-renderer/app/bench-data';
 import { filterVms, moveSelection, nameTaken, sortVms, visibleVms } from '../../src-renderer/features/machines/list-logic';
-import { deletePlan } from '../../src-renderer/features/machines/delete-plan';
+import { deletePlan } from '../../src-main/shared/delete-plan';
 import { VM_ACTIONS, canDo } from '../../src-renderer/features/machines/vm-actions';
 
 function vm(name: string, state: VmState, createdAt: string, extra: Partial<VmInfo['spec']> = {}): VmInfo {

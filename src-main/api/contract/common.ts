@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import { NAME_MAX, NAME_RE } from '../../shared/names';
 
-/**
- * Names of user objects (VMs, images, volumes, hosts). They are data, never quoted into a shell:
- * letters of any script, digits, space, dot, underscore and dash; no slashes, no shell metacharacters.
- */
-export const NAME_MAX = 64;
-const NAME_RE = /^[\p{L}\p{N}](?:[\p{L}\p{N} ._-]*[\p{L}\p{N}_-])?$/u;
+/** Names of user objects: the rule is in shared/names.ts (the renderer checks it too). */
+export { NAME_MAX };
 
 export const objectName = (what: string) =>
   z

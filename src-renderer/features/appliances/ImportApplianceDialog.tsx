@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
 import { create } from 'zustand';
 import type { ApplianceReview } from '../../../src-main/api/contract';
-import { formatBytes, MiB } from '../../../src-main/util/units';
+import { formatBytes, MiB } from '../../../src-main/shared/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import type { BackupInfo, VmInfo } from '../../../src-main/api/contract';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { api, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';

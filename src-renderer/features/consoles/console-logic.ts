@@ -1,9 +1,7 @@
-import type { VmState, VncTicket } from '../../../src-main/api/contract';
+import type { VncTicket } from '../../../src-main/api/contract';
 
-/** States in which QEMU runs and its consoles can be attached (mirrors the engine's state machine). */
-export function isVmActive(state: VmState): boolean {
-  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
-}
+/** States in which QEMU runs and its consoles can be attached: the engine's own rule. */
+export { isActive as isVmActive } from '../../../src-main/shared/vm-state';
 
 /** Where to open the VNC WebSocket: the engine's own URL (desktop), else the page's origin (browser). */
 export function vncUrl(ticket: Pick<VncTicket, 'path' | 'url'>, loc: Pick<Location, 'protocol' | 'host'>): string {

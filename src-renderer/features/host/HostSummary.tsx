@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { Icon } from '../../components/Icon';
 import { HostShellButton } from '../consoles/HostShellButton';
 import { useHost } from './store';

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
 import type { HostSummary } from '../../../src-main/api/contract';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { api, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { Button } from '../../components/Button';

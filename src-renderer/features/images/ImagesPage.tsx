@@ -2,7 +2,7 @@ import { useEffect, useState, type DragEvent } from 'react';
 import { OpsTable } from '../../components/OpsTable';
 import { useTranslation } from 'react-i18next';
 import { IMAGE_FORMATS, OS_FAMILIES, type ImageInfo } from '../../../src-main/api/contract';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { api, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { Button, IconButton } from '../../components/Button';

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { LabeledField } from '../../components/LabeledField';
 import { useTranslation } from 'react-i18next';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import type { FormApi } from '../wizard/form-api';

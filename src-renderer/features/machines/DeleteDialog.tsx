@@ -6,7 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
 import { deleteVm } from './actions';
-import { deletePlan } from './delete-plan';
+import { deletePlan } from '../../../src-main/shared/delete-plan';
 import { useMachines } from './store';
 import { canDo } from './vm-actions';
 

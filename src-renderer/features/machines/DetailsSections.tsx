@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { DetailRows } from '../../components/DetailRows';
 import { useTranslation } from 'react-i18next';
 import type { VmInfo } from '../../../src-main/api/contract';
-import { formatBytes, MiB } from '../../../src-main/util/units';
+import { formatBytes, MiB } from '../../../src-main/shared/units';
 import { Icon, type IconName } from '../../components/Icon';
 import { osVariantLabel } from '../wizard/presets';
 import { GuestSection } from '../guest/GuestSection';

@@ -1,8 +1,8 @@
 import type { VmState } from '../../../src-main/api/contract';
-import { actionAllowed } from '../../../src-main/compute/state-machine';
+import { actionAllowed } from '../../../src-main/shared/vm-state';
 
 /**
- * Which toolbar actions a VM state allows: the engine's own table (compute/state-machine.ts),
+ * Which toolbar actions a VM state allows: the engine's own table (src-main/shared/vm-state.ts),
  * so buttons are disabled exactly when the engine would refuse.
  */
 export const VM_ACTIONS = ['start', 'stop', 'kill', 'pause', 'resume', 'reset', 'update', 'delete'] as const;

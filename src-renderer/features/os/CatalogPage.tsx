@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { NavEntry } from '../../components/NavEntry';
 import { useTranslation } from 'react-i18next';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { ProgressBar } from '../../components/ProgressBar';

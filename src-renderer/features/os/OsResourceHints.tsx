@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { formatBytes, MiB } from '../../../src-main/util/units';
+import { formatBytes, MiB } from '../../../src-main/shared/units';
 import { Icon } from '../../components/Icon';
 import { diskBytes } from '../wizard/form-logic';
 import { useWizard } from '../wizard/store';

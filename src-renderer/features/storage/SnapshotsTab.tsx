@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
 import type { SnapshotTree, TaskInfo, VmInfo } from '../../../src-main/api/contract';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { useUi } from '../../app/ui-store';
 import { Button } from '../../components/Button';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PoolDetails, PoolInfo, VolumeInfo } from '../../../src-main/api/contract';
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 import { api, errorMessage } from '../../api';
 import { Button, IconButton } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';

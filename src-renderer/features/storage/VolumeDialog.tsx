@@ -3,7 +3,7 @@ import { OptionList } from '../../components/OptionList';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
 import type { PoolInfo, VolumeInfo } from '../../../src-main/api/contract';
-import { formatBytes, MiB, parseSize } from '../../../src-main/util/units';
+import { formatBytes, MiB, parseSize } from '../../../src-main/shared/units';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
 import { DialogActions } from '../../components/DialogActions';

@@ -69,5 +69,5 @@ export function flattenSnapshotTree(snapshots: SnapshotInfo[]): SnapshotNode[] {
 /** 0..1 for a usage bar; 0 when the total is unknown. */
 export const usageFraction = (used: number, total: number): number => (total > 0 ? Math.min(1, Math.max(0, used / total)) : 0);
 
-/** A name the engine will accept (mirrors the contract's objectName), for inline errors before sending. */
-export const NAME_RE = /^[\p{L}\p{N}](?:[\p{L}\p{N} ._-]*[\p{L}\p{N}_-])?$/u;
+/** A name the engine will accept (the contract's own rule), for inline errors before sending. */
+export { NAME_RE } from '../../../src-main/shared/names';

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../../src-main/util/units';
+import { formatBytes } from '../../../src-main/shared/units';
 
 /** This month as YYYY-MM, in the browser's zone (the engine applies the invoice zone). */
 export function currentMonth(now = new Date()): string {

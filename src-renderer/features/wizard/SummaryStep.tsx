@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { DetailRows } from '../../components/DetailRows';
 import { useTranslation } from 'react-i18next';
-import { formatBytes, MiB } from '../../../src-main/util/units';
+import { formatBytes, MiB } from '../../../src-main/shared/units';
 import { Icon } from '../../components/Icon';
 import { diskBytes } from './form-logic';
 import type { FormApi } from './form-api';

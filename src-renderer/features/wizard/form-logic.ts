@@ -1,7 +1,7 @@
 import type { HostCapabilities, MethodInput, OsFamily, PortForward } from '../../../src-main/api/contract';
 import { objectName, NAME_MAX } from '../../../src-main/api/contract/common';
 import { PortForwardSchema } from '../../../src-main/api/contract/vm';
-import { parseSize, MiB } from '../../../src-main/util/units';
+import { parseSize, MiB } from '../../../src-main/shared/units';
 import type { DiskBus, NicModel } from './presets';
 import { cloudField, cloudIssues, type CloudDraft } from '../cloudinit/cloud-logic';
 

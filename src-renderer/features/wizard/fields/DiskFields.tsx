@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { DISK_BUSES } from '../../../../src-main/api/contract/vm';
-import { formatBytes } from '../../../../src-main/util/units';
+import { formatBytes } from '../../../../src-main/shared/units';
 import { Field } from '../../../components/Field';
 import { diskBytes } from '../form-logic';
 import type { FormApi } from '../form-api';

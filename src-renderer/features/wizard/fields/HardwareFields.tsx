@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { MACHINE_TYPES } from '../../../../src-main/api/contract/vm';
-import { formatBytes, MiB } from '../../../../src-main/util/units';
+import { formatBytes, MiB } from '../../../../src-main/shared/units';
 import { Field } from '../../../components/Field';
 import { Slider } from '../../../components/Slider';
 import type { FormApi } from '../form-api';

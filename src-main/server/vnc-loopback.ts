@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ConsoleService } from './console-service';
-import { VNC_PATH } from './console-service';
-import { VncProxy } from './vnc-proxy';
+import type { ConsoleService } from '../consoles/console-service';
+import { VNC_PATH } from '../consoles/console-service';
+import { VncProxy } from '../consoles/vnc-proxy';
 
 /**
  * The desktop app has no HTTP server (the renderer talks IPC), but noVNC needs a WebSocket.

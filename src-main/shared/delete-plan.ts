@@ -1,9 +1,10 @@
-import type { VmSpec } from '../../../src-main/api/contract';
+import type { VmSpec } from '../api/contract';
 
 /**
- * What "Delete" will remove and keep, shown before the user confirms. Mirrors the engine:
- * disks Hangar created (owned) inside the VM folder go only when "delete disks" is ticked;
- * attached disks (owned: false) and the ISO are always kept. Pure; unit-tested.
+ * What "Delete" removes and keeps: disks Hangar created (owned) inside the VM folder go only when
+ * "delete disks" is ticked; attached disks (owned: false) and the ISO are always kept. Pure and shared:
+ * the engine deletes by it (compute/vm-inventory.ts) and the renderer shows it before the user
+ * confirms, so the dialog says exactly what will happen. Unit-tested.
  */
 export interface DeletePlan {
   removed: string[];
