@@ -32,6 +32,7 @@ export const ENGINE_MESSAGES = {
   'schedule.resumed': 'Resumed "{vm}" (it was paused).',
   'schedule.already': '"{vm}" was already {state}.',
   'schedule.shutDown': '"{vm}" shut down (ACPI).',
+  'schedule.shutDownAgent': '"{vm}" shut down (guest agent).',
   'schedule.forcedOff': '"{vm}" ignored the ACPI shutdown for {seconds} s and was forced off.',
   'schedule.snapshotTaken': 'Took snapshot "{name}" of "{vm}".',
   'schedule.snapshotTakenPruned': 'Took snapshot "{name}" of "{vm}", deleted {count} older one(s) (keeping {keep}).',

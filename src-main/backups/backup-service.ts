@@ -91,18 +91,32 @@ export class BackupService {
         const backing = kind === 'incremental' ? ['-b', parent!.files[i]!.file, '-F', 'qcow2'] : [];
         await execOk(host, bin, ['create', '-q', '-f', 'qcow2', ...backing, targets[i]!, String(size)], { timeoutMs: 60000 });
       }
+      // quiesce: freeze the guest's file systems through its agent for the instant the jobs start
+      let quiesced = false;
+      const pointInTime = async (take: () => Promise<void>) => {
+        if (vm.state !== 'running') return take();
+        progress(0, 'Freezing the guest file systems');
+        const frozen = await this.e.guest.freeze(vm).catch(() => null);
+        try {
+          await take();
+        } finally {
+          if (frozen) quiesced = await frozen.thaw();
+        }
+      };
       try {
         const label = kind === 'full' ? 'Full backup' : 'Incremental backup';
-        await runBackupJobs(qmp, disks.map((_, i) => ({ node: nodes[i]!, target: targets[i]! })), kind, signal, (f) => progress(f * 0.9, `${label}${why ? ` (${why})` : ''}`), (input.bandwidthMiBs ?? 0) * 1024 * 1024);
+        await runBackupJobs(qmp, disks.map((_, i) => ({ node: nodes[i]!, target: targets[i]! })), kind, signal, (f) => progress(f * 0.9, `${label}${why ? ` (${why})` : ''}`), (input.bandwidthMiBs ?? 0) * 1024 * 1024, pointInTime);
         const out: BackupInfo['files'] = [];
         for (const [i, t] of targets.entries()) {
           const { sha256, bytes } = await hashFile(host, t, { signal });
           out.push({ diskId: disks[i]!.id, file: t, sha256, bytes });
           progress(0.9 + (0.1 * (i + 1)) / targets.length, 'Checksumming');
         }
-        const info: BackupInfo = { id, vmId: vm.id, vmName: vm.name, hostId: host.id, kind, parentId: kind === 'incremental' ? parent!.id : null, folder: dir, createdAt: nowIso(), quiesced: false, bytes: 0, files: out, status: 'ready', verifiedAt: null };
+        const info: BackupInfo = { id, vmId: vm.id, vmName: vm.name, hostId: host.id, kind, parentId: kind === 'incremental' ? parent!.id : null, folder: dir, createdAt: nowIso(), quiesced, bytes: 0, files: out, status: 'ready', verifiedAt: null };
         this.repo.insert(info, vm.spec);
-        return { backupId: id, kind, bytes: out.reduce((s, f) => s + f.bytes, 0), ...(why ? { fullBecause: why } : {}) };
+        // a stopped VM has no writes in flight; a running one is consistent only when its agent froze it
+        const consistency = !running || quiesced ? 'consistent' : 'crash-consistent';
+        return { backupId: id, kind, bytes: out.reduce((s, f) => s + f.bytes, 0), consistency, quiesced, ...(why ? { fullBecause: why } : {}) };
       } catch (err) {
         for (const t of targets) await host.fs.rm(t).catch(() => undefined);
         throw err;

@@ -34,7 +34,12 @@ export async function bitmapsPresent(qmp: QmpClient, nodes: string[]): Promise<M
   return new Map(nodes.map((n) => [n, !!named.find((x) => x['node-name'] === n)?.['dirty-bitmaps']?.some((b) => b.name === BITMAP)]));
 }
 
-export async function runBackupJobs(qmp: QmpClient, disks: DiskJob[], kind: 'full' | 'incremental', signal: AbortSignal, onFraction: (f: number) => void, speedBytes = 0): Promise<void> {
+/**
+ * `pointInTime` wraps the `transaction` that starts the jobs: blockdev-backup copies the disks as
+ * they were at that instant, so the guest's file systems need to be frozen only around it
+ * (backup-service.ts freezes and thaws through the guest agent there).
+ */
+export async function runBackupJobs(qmp: QmpClient, disks: DiskJob[], kind: 'full' | 'incremental', signal: AbortSignal, onFraction: (f: number) => void, speedBytes = 0, pointInTime: (take: () => Promise<void>) => Promise<void> = (take) => take()): Promise<void> {
   const present = await bitmapsPresent(qmp, disks.map((d) => d.node));
   const tag = Math.random().toString(36).slice(2, 8);
   const added: string[] = [];
@@ -53,7 +58,9 @@ export async function runBackupJobs(qmp: QmpClient, disks: DiskJob[], kind: 'ful
         actions.push({ type: 'blockdev-backup', data: { 'job-id': `hbk${i}-${tag}`, device: d.node, target: `hbk${i}-${tag}`, sync: 'incremental', bitmap: BITMAP, 'auto-dismiss': false, ...(speedBytes ? { speed: speedBytes } : {}) } });
       }
     });
-    await qmp.command('transaction', { actions });
+    await pointInTime(async () => {
+      await qmp.command('transaction', { actions });
+    });
     const ids = disks.map((_, i) => `hbk${i}-${tag}`);
     let cancelled = false;
     for (;;) {

@@ -19,6 +19,7 @@ import { checkPortForwards } from '../hosts/port-check';
 import type { NetworkService } from '../network/network-service';
 import { afterExit, prepareStart } from '../tpm/tpm-service';
 import { recognize, say, sayText } from '../api/messages';
+import { vdagentBlockReason, vdagentBlocksMigration } from '../guest/guest-argv';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
@@ -423,6 +424,8 @@ export class VmService {
    */
   async migrating<T>(ref: string, fn: (vm: VmInfo, handOver: () => void) => Promise<T>): Promise<T> {
     const id = this.resolve(ref).id;
+    const target = this.resolve(id);
+    if (vdagentBlocksMigration(target.spec) && (target.state === 'running' || target.state === 'paused')) throw new HangarError('UNSUPPORTED', vdagentBlockReason(target.name, 'a live move'));
     try {
       return await this.guarded(id, 'migrate', () =>
         fn(this.resolve(id), () => {

@@ -22,6 +22,19 @@ export function hasVdagent(version: string | undefined): boolean {
   return major > 6 || (major === 6 && minor >= 1);
 }
 
+/**
+ * Does this VM run a qemu-vdagent chardev? QEMU 7.2 cannot migrate one, so while it runs it can
+ * take no RAM snapshot (snapshot-save is a migration to a file), load none, and not move live.
+ */
+export function vdagentBlocksMigration(spec: VmSpec): boolean {
+  return spec.clipboard === true && spec.display === 'vnc';
+}
+
+/** The sentence for a refused RAM snapshot or live move (instead of QEMU's "non-migratable device"). */
+export function vdagentBlockReason(name: string, action: string): string {
+  return `"${name}" shares the clipboard (qemu-vdagent), which QEMU cannot save or migrate: ${action} is not possible while it runs. Stop the VM (a stopped VM's snapshots are disk-only), or turn Clipboard off in its settings and restart it.`;
+}
+
 const opt = (value: string): string => value.replace(/,/g, ',,');
 
 export function guestDevices(spec: VmSpec, paths: VmPaths, facts: GuestArgvFacts = {}): string[] {

@@ -46,13 +46,15 @@ async function startVm(engine: ScheduleActionPorts, vm: string): Promise<ActionO
   return { skipped: false, message: say('schedule.started', { vm: info.name }) };
 }
 
-/** ACPI power button first; when the guest ignores it for `timeoutSec`, force off (if allowed). */
+/** Guest agent or ACPI power button first (vm.stop picks); when the guest ignores it for `timeoutSec`, force off (if allowed). */
 async function shutdownVm(engine: ScheduleActionPorts, vm: string, timeoutSec: number, force: boolean): Promise<ActionOutcome> {
   const info = await engine.call('vm.get', { vm }, CTX);
   if (info.state === 'stopped' || info.state === 'crashed') return { skipped: true, message: say('schedule.already', { vm: info.name, state: info.state }) };
   try {
-    await engine.call('vm.stop', { vm, timeoutSec, wait: true }, CTX);
-    return { skipped: false, message: say('schedule.shutDown', { vm: info.name }) };
+    const stopped = await engine.call('vm.stop', { vm, timeoutSec, wait: true }, CTX);
+    // the engine asks the guest agent first, ACPI when none answers: say which one it was
+    const viaAgent = stopped.stateReason === say('vm.guestPoweredOffAgent');
+    return { skipped: false, message: say(viaAgent ? 'schedule.shutDownAgent' : 'schedule.shutDown', { vm: info.name }) };
   } catch (e) {
     if (!(e instanceof HangarError) || e.code !== 'TIMEOUT' || !force) throw e;
     await engine.call('vm.kill', { vm }, CTX);

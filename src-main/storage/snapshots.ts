@@ -3,6 +3,7 @@ import type { SnapshotInfo, SnapshotTree, TaskInfo, VmInfo } from '../api/contra
 import { HangarError } from '../api/errors';
 import type { QmpClient } from '../qemu/qmp';
 import type { TaskContext } from '../tasks/task-manager';
+import { vdagentBlockReason, vdagentBlocksMigration } from '../guest/guest-argv';
 import { isLive, type StorageDeps } from './context';
 import { queryBlock } from './hotplug';
 import { imageInfo, imageSnapshot } from './qemu-img';
@@ -28,6 +29,7 @@ export class SnapshotService {
     const raw = vm.spec.disks.find((d) => !d.readOnly && d.format !== 'qcow2');
     if (raw) return `The disk ${raw.path} is raw, which cannot hold snapshots: convert it to qcow2 or detach it, then take snapshots.`;
     if (!vm.spec.disks.some((d) => d.format === 'qcow2' && !d.readOnly)) return `"${vm.name}" has no writable qcow2 disk to keep snapshots in: attach a qcow2 volume first.`;
+    if (isLive(vm) && vdagentBlocksMigration(vm.spec)) return vdagentBlockReason(vm.name, 'a snapshot with memory (or reverting to one)');
     return null;
   }
 

@@ -74,4 +74,19 @@ describe('guest UI', { skip: built ? false : 'the renderer is not built: run npm
     await page.getByTestId('shares-empty').waitFor();
     assert.deepEqual(errors, []);
   });
+
+  test('Settings → Guest integration: the agent switch, and the clipboard says what it costs', async () => {
+    await page.getByTestId('settings-section-guest').click();
+    assert.equal(await page.getByTestId('settings-guest-agent').isChecked(), true, 'the agent channel is on by default');
+    const clip = page.getByTestId('settings-clipboard');
+    if (await clip.isDisabled()) {
+      console.log('# the clipboard switch is disabled: this VM has no VNC display');
+    } else {
+      await clip.check();
+      await page.getByTestId('settings-clipboard-limits').waitFor();
+      assert.match((await page.getByTestId('settings-clipboard-limits').textContent()) ?? '', /snapshots with memory/);
+    }
+    await screenshot(page, 'guest-03-guest-integration');
+    assert.deepEqual(errors, []);
+  });
 });

@@ -69,8 +69,13 @@ describe('backups', () => {
 
   test('full backup of the running guest, then an incremental after it wrote 1 MiB: about 1 MiB', async () => {
     await guest('bk', 'dd if=/dev/urandom of=/dev/vda bs=1M count=16 conv=fsync 2>/dev/null');
+    // the test guest runs qemu-ga: the backup freezes its file systems around the point in time
+    await waitFor('the guest agent', async () => (await engine.call('guest.info', { vm: 'bk', refresh: true })).agent === 'connected', 120000, 1000);
     const full = await finished(engine.call('backup.create', { vm: 'bk' }));
     assert.equal(full.state, 'succeeded', JSON.stringify(full.error));
+    assert.deepEqual([full.result?.consistency, full.result?.quiesced], ['consistent', true]);
+    const agentLog = (await engine.call('guest.exec', { vm: 'bk', command: ['cat', '/var/log/qemu-ga.log'] })).stdout;
+    assert.ok(agentLog.indexOf('guest-fsfreeze-thaw') > agentLog.indexOf('guest-fsfreeze-freeze') && agentLog.includes('guest-fsfreeze-freeze'), 'the agent log shows the freeze, then the thaw');
     assert.equal(full.result?.kind, 'full');
     assert.match(String(full.result?.fullBecause), /no earlier backup/);
     const fullBytes = Number(full.result?.bytes);
@@ -96,6 +101,7 @@ describe('backups', () => {
     const t = await finished(engine.call('backup.create', { vm: 'bk', mode: 'incremental' }));
     assert.equal(t.state, 'succeeded', JSON.stringify(t.error));
     assert.equal(t.result?.kind, 'incremental');
+    assert.deepEqual([t.result?.consistency, t.result?.quiesced], ['consistent', false], 'a stopped VM has no writes in flight; nothing to freeze');
     assert.ok(Number(t.result?.bytes) < 0.5 * MiB, `nothing changed: ${String(t.result?.bytes)} bytes`);
   });
 

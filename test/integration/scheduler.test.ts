@@ -111,7 +111,9 @@ describe('schedules and autostart', () => {
     await clock.advance(Date.parse('2026-03-08T19:00:00Z') - clock.now());
     const down = await waitFor('the shutdown run', async () => (await runsOf(e, 'berlin-evening')).find((r) => r.status !== 'running'), 90000);
     assert.equal(down.status, 'succeeded', down.message ?? '');
-    assert.match(down.message ?? '', /shut down \(ACPI\)/);
+    // the test guest runs qemu-ga: the run says which way the engine asked (agent first, ACPI fallback)
+    const reason = (await e.call('vm.get', { vm: 'sched-vm' })).stateReason ?? '';
+    assert.match(down.message ?? '', /guest agent/.test(reason) ? /shut down \(guest agent\)/ : /shut down \(ACPI\)/, `${down.message} / ${reason}`);
     assert.equal(await state(e, 'sched-vm'), 'stopped');
     await e.call('schedule.remove', { schedule: 'berlin-evening' });
     await e.call('schedule.remove', { schedule: 'ny-morning' });

@@ -171,6 +171,16 @@ describe('settings dialog logic', () => {
     assert.deepEqual(toUpdateInput({ ...draftFromVm(vm), network: 'none' }, vm).nics, []);
   });
 
+  test('guest integration: the agent and clipboard switches are sent only when changed', () => {
+    assert.equal(draftFromVm(vm).guestAgent, vm.spec.guestAgent !== false);
+    const off = toUpdateInput({ ...draftFromVm(vm), guestAgent: !(vm.spec.guestAgent !== false), clipboard: !(vm.spec.clipboard === true) }, vm);
+    assert.equal(off.guestAgent, !(vm.spec.guestAgent !== false));
+    assert.equal(off.clipboard, !(vm.spec.clipboard === true));
+    assert.ok(VmUpdateInput.safeParse(off).success);
+    const same = toUpdateInput(draftFromVm(vm), vm);
+    assert.ok(!('guestAgent' in same) && !('clipboard' in same));
+  });
+
   test('engine fields map onto settings sections', () => {
     assert.equal(sectionOfField('name'), 'general');
     assert.equal(sectionOfField('memoryMiB'), 'system');

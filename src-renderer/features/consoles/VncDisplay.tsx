@@ -20,6 +20,7 @@ declare global {
 
 type DisplayStatus = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
 const RETRY_MS = 2000;
+const RESIZE_KEY = 'hangar.console.resizeGuest';
 
 /**
  * The VM's screen through noVNC. Each (re)connection asks the engine for a one-time ticket and
@@ -39,6 +40,8 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
   const [scale, setScale] = useState(true);
   const [clipOpen, setClipOpen] = useState(false);
   const [clipText, setClipText] = useState('');
+  // display resize (noVNC resizeSession → SetDesktopSize): remembered per browser, off by default
+  const [resize, setResize] = useState(() => localStorage.getItem(RESIZE_KEY) === '1');
 
   useEffect(() => {
     if (!active) {
@@ -59,6 +62,7 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
         if (cancelled || !screen.current) return;
         rfb = new RFB(screen.current, vncUrl(ticket, window.location), { shared: true });
         rfb.scaleViewport = scale;
+        rfb.resizeSession = resize;
         rfb.background = 'var(--vnc-bg)';
         rfb.focusOnClick = true;
         rfbRef.current = rfb;
@@ -97,12 +101,17 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
       rfb?.disconnect();
       rfbRef.current = null;
     };
-    // `scale` is left out on purpose: it is applied live below, not by reconnecting
+    // `scale` and `resize` are left out on purpose: they are applied live below, not by reconnecting
   }, [active, connection, attempt, vm.id, vm.name, t]);
 
   useEffect(() => {
     if (rfbRef.current) rfbRef.current.scaleViewport = scale;
   }, [scale]);
+
+  useEffect(() => {
+    localStorage.setItem(RESIZE_KEY, resize ? '1' : '0');
+    if (rfbRef.current) rfbRef.current.resizeSession = resize;
+  }, [resize]);
 
   const fullscreen = () => {
     if (document.fullscreenElement) void document.exitFullscreen();
@@ -140,6 +149,9 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
         <IconButton icon="paste" label={t('console.clipboard')} aria-pressed={clipOpen} disabled={!connected} onClick={() => setClipOpen((o) => !o)} data-testid="vnc-clipboard" />
         <Button onClick={() => setScale((s) => !s)} aria-pressed={scale} title={t('console.scaleHint')} data-testid="vnc-scale">
           {t('console.scaleFit')}
+        </Button>
+        <Button onClick={() => setResize((r) => !r)} aria-pressed={resize} title={t('guestIntegration.resizeHint')} data-testid="vnc-resize">
+          {t('guestIntegration.resize')}
         </Button>
         <IconButton icon="expand" label={t('console.fullscreen')} onClick={fullscreen} data-testid="vnc-fullscreen" />
       </div>

@@ -16,11 +16,12 @@ import { MediaFields } from '../wizard/fields/MediaFields';
 import { NameOsFields } from '../wizard/fields/NameOsFields';
 import { NetworkFields } from '../wizard/fields/NetworkFields';
 import { SharedFoldersSection } from '../guest/SharedFoldersSection';
+import { GuestSettingsFields } from '../guest/GuestSettingsFields';
 import { normalizeField, type VmDraft } from '../wizard/form-logic';
 import type { FormApi } from '../wizard/form-api';
 import { SETTINGS_SECTIONS, draftFromVm, hasChanges, sectionOfField, settingsIssues, toUpdateInput, type SettingsSection } from './settings-logic';
 
-const SECTION_ICONS: Record<SettingsSection, IconName> = { general: 'info', system: 'cpu', media: 'disc', network: 'network', shares: 'folder' };
+const SECTION_ICONS: Record<SettingsSection, IconName> = { general: 'info', system: 'cpu', media: 'disc', network: 'network', shares: 'folder', guest: 'plug' };
 const P = 'settings';
 
 /** Settings of one VM (vm.update). While the VM runs the fields are read-only, and say why. */
@@ -158,6 +159,7 @@ function SettingsForm({ vm, onClose }: { vm: VmInfo; onClose(): void }) {
             {section === 'media' && <MediaFields form={form} testPrefix={P} withKernel={false} />}
             {section === 'network' && <NetworkFields form={form} testPrefix={P} />}
             {section === 'shares' && <SharedFoldersSection vm={vm} editable={editable} />}
+            {section === 'guest' && <GuestSettingsFields form={form} />}
           </fieldset>
         </form>
       </div>

@@ -2,7 +2,7 @@ import type { MethodInput, VmInfo } from '../../../src-main/api/contract';
 import { rowsFrom, stepIssues, stepOfField, toPortForwards, type Issues, type ValidationContext, type VmDraft } from '../wizard/form-logic';
 
 /** The settings dialog's logic: a VM → an editable draft → the minimal vm.update input. Pure; unit-tested. */
-export const SETTINGS_SECTIONS = ['general', 'system', 'media', 'network', 'shares'] as const;
+export const SETTINGS_SECTIONS = ['general', 'system', 'media', 'network', 'shares', 'guest'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 export function draftFromVm(vm: VmInfo): VmDraft {
@@ -14,6 +14,7 @@ export function draftFromVm(vm: VmInfo): VmDraft {
     kernelEnabled: false, kernelPath: '', initrdPath: '', append: '',
     cpus: s.cpus, memoryMiB: s.memoryMiB, firmware: s.firmware, machine: s.machine, display: s.display,
     secureBoot: s.secureBoot, tpm: s.tpm,
+    guestAgent: s.guestAgent !== false, clipboard: s.clipboard === true,
     diskEnabled: false, diskSize: '', diskFormat: 'qcow2', diskBus: 'virtio',
     network: nic ? 'nat' : 'none', nicModel: nic?.model ?? 'virtio-net-pci', portForwards: rowsFrom(nic?.portForwards ?? []),
     autostart: s.autostart, startAfterCreate: false,
@@ -40,6 +41,8 @@ export function toUpdateInput(d: VmDraft, vm: VmInfo): MethodInput<'vm.update'> 
   if (!!d.tpm !== s.tpm) out.tpm = !!d.tpm;
   if (d.display !== s.display) out.display = d.display;
   if (d.autostart !== s.autostart) out.autostart = d.autostart;
+  if (d.guestAgent !== undefined && d.guestAgent !== (s.guestAgent !== false)) out.guestAgent = d.guestAgent;
+  if (d.clipboard !== undefined && d.clipboard !== (s.clipboard === true)) out.clipboard = d.clipboard;
   const iso = d.media === 'iso' && d.isoPath.trim() ? d.isoPath.trim() : null;
   if (iso !== s.cdrom) out.isoPath = iso;
 

@@ -41,6 +41,9 @@ export interface VmDraft {
   secureBoot?: boolean;
   tpm?: boolean;
   display: 'vnc' | 'none';
+  /** Guest integration (settings only; the engine's defaults apply at create): agent channel, vdagent clipboard. */
+  guestAgent?: boolean;
+  clipboard?: boolean;
   diskEnabled: boolean;
   diskSize: string;
   diskFormat: 'qcow2' | 'raw';
