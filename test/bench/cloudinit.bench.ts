@@ -30,7 +30,6 @@ async function main() {
       cpus: 2,
       memoryMiB: 1024,
       display: 'none',
-      kernel: guest.kernel,
       startAfterCreate: true,
       cloudInit: { user: 'bench', hostname: 'bench-host', sshKeys: [fs.readFileSync(key.pub, 'utf8')] },
     });
