@@ -7,14 +7,19 @@
 #   2. in a chroot: cloud-init, openssh-server, ifupdown, isc-dhcp-client, systemd-sysv and the
 #      cloud kernel linux-image-cloud-amd64 (cloud-init cannot go into debootstrap's --include:
 #      package ordering fails there);
-#   3. a BIOS-bootable disk made without mounting anything (no root-only loop devices): an MBR
-#      (syslinux's mbr.bin + a partition table written here), partition 1 = FAT with syslinux,
-#      the kernel and its initrd (mtools), partition 2 = the root filesystem, ext4 labelled
-#      cloudimg-rootfs, filled with `mkfs.ext4 -d`; converted to a compressed qcow2.
-# KNOWN PROBLEM: under QEMU the syslinux stage loads but the kernel prints nothing afterwards (not
-# debugged yet), so the tests boot the same kernel and initrd by direct kernel boot (vmlinuz and
-# initrd.img beside the disk; manifest.json gives the command line). The cloud kernel has virtio
-# but no AHCI, which is why Hangar attaches the NoCloud seed as a virtio disk.
+#   3. a BIOS-bootable disk made without mounting anything (no root-only loop devices), laid out
+#      the way grub-install lays out a BIOS disk: GRUB 2 from Debian's grub-pc-bin (installed in the
+#      chroot, so the mirror's version), an MBR with one active partition = the root filesystem,
+#      ext4 labelled cloudimg-rootfs, filled with `mkfs.ext4 -d`; GRUB's boot.img in the MBR and its
+#      core.img (made with the chroot's grub-mkimage) in the gap before the partition; converted to a
+#      compressed qcow2. So a VM made from the library image boots from its own disk, with no
+#      kernel fields, like a distribution's cloud image.
+#      Why GRUB and not syslinux/extlinux: the earlier syslinux 6.04 stage (on a FAT boot partition)
+#      hung right after its banner under SeaBIOS; extlinux can only be installed on a mounted
+#      filesystem; GRUB reads ext4 itself, follows /vmlinuz and /initrd.img (a kernel upgrade inside
+#      the guest keeps booting), talks on the serial console, and is what Debian's images boot with.
+# The cloud kernel has virtio but no AHCI, which is why Hangar attaches the NoCloud seed as a virtio
+# disk. vmlinuz and initrd.img are also written beside the disk (for direct kernel boot, if wanted).
 #
 # Outputs (in $OUT, default test/.cloud-guest/): disk.qcow2 vmlinuz initrd.img manifest.json
 # Cached by content hash: this script + the versions the mirror offers for the packages above.
@@ -27,17 +32,16 @@ OUT="$(realpath -m "${1:-${HANGAR_CLOUD_GUEST_DIR:-$REPO_ROOT/test/.cloud-guest}
 CACHE="$OUT/cache"
 STAMP="$OUT/.stamp"
 SUITE=bookworm
-PACKAGES=(systemd-sysv udev sudo cloud-init cloud-guest-utils openssh-server ifupdown isc-dhcp-client netbase linux-image-cloud-amd64)
+PACKAGES=(systemd-sysv udev sudo cloud-init cloud-guest-utils openssh-server ifupdown isc-dhcp-client netbase linux-image-cloud-amd64 grub-pc-bin)
 CMDLINE="root=LABEL=cloudimg-rootfs ro console=tty0 console=ttyS0 net.ifnames=0 quiet"
-BOOT_MIB=64
 MIN_DISK_MIB=2048
 export LC_ALL=C TZ=UTC DEBIAN_FRONTEND=noninteractive
 
 log() { printf 'build-cloud-guest: %s\n' "$*" >&2; }
 die() { printf 'build-cloud-guest: error: %s\n' "$*" >&2; exit 1; }
 
-for c in debootstrap chroot mkfs.ext4 mkfs.vfat mcopy syslinux python3 qemu-img apt-cache sha256sum flock; do
-	command -v "$c" >/dev/null || die "'$c' not found (apt-get install -y debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common python3 qemu-utils)"
+for c in debootstrap chroot mkfs.ext4 python3 qemu-img apt-cache sha256sum flock; do
+	command -v "$c" >/dev/null || die "'$c' not found (apt-get install -y debootstrap e2fsprogs python3 qemu-utils)"
 done
 
 # The Debian mirror apt is configured with (deb822 or one-line format).
@@ -139,46 +143,66 @@ KVER="${kernel[0]##*/vmlinuz-}"
 cp "${kernel[0]}" "$WORK/vmlinuz"
 cp "${initrd[0]}" "$WORK/initrd.img"
 
+# GRUB: its modules where grub-install puts them, a grub.cfg, and a core.img that finds the root
+# filesystem by its label (whatever the disk's BIOS number) and then reads $prefix/grub.cfg.
+kpath=/boot/vmlinuz-$KVER; ipath=/boot/initrd.img-$KVER
+[[ -e "$ROOT/vmlinuz" && -e "$ROOT/initrd.img" ]] && { kpath=/vmlinuz; ipath=/initrd.img; }
+mkdir -p "$ROOT/boot/grub/i386-pc"
+cp "$ROOT"/usr/lib/grub/i386-pc/*.mod "$ROOT"/usr/lib/grub/i386-pc/*.lst "$ROOT/boot/grub/i386-pc/"
+cat >"$ROOT/boot/grub/grub.cfg" <<CFG
+# Hangar's cloud test image (scripts/build-cloud-guest.sh): one entry; the serial console too.
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+menuentry 'Debian GNU/Linux 12 (cloud kernel)' {
+	linux $kpath $CMDLINE
+	initrd $ipath
+}
+CFG
+cat >"$ROOT/tmp/early.cfg" <<'CFG'
+search --no-floppy --label cloudimg-rootfs --set=root
+set prefix=($root)/boot/grub
+CFG
+chroot "$ROOT" grub-mkimage -O i386-pc -o /tmp/core.img -p /boot/grub -c /tmp/early.cfg \
+	biosdisk part_msdos ext2 search search_label normal linux serial terminal echo test configfile >"$WORK/grub.log" 2>&1 || {
+	cat "$WORK/grub.log" >&2
+	die "grub-mkimage failed in the chroot"
+}
+mv "$ROOT/tmp/core.img" "$WORK/core.img"
+cp "$ROOT/usr/lib/grub/i386-pc/boot.img" "$WORK/boot.img"
+rm -f "$ROOT/tmp/early.cfg"
+(( $(stat -c %s "$WORK/core.img") <= 2047 * 512 )) || die "GRUB's core.img does not fit before the first partition"
+
 used_mib=$(du -sm "$ROOT" | cut -f1)
 root_mib=$(( used_mib + used_mib / 2 + 256 ))
-(( BOOT_MIB + 1 + root_mib <= MIN_DISK_MIB )) || MIN_DISK_MIB=$(( BOOT_MIB + 1 + root_mib ))
-root_mib=$(( MIN_DISK_MIB - 1 - BOOT_MIB ))
+(( 1 + root_mib <= MIN_DISK_MIB )) || MIN_DISK_MIB=$(( 1 + root_mib ))
+root_mib=$(( MIN_DISK_MIB - 1 ))
 log "root filesystem: ${used_mib} MiB used; disk ${MIN_DISK_MIB} MiB"
 
-# Partition 1 (from 1 MiB): FAT16 with syslinux, the kernel and the initrd.
-mkfs.vfat -F 16 -n CLOUDBOOT -h 2048 -C "$WORK/boot.fat" $(( BOOT_MIB * 1024 )) >/dev/null
-cat >"$WORK/syslinux.cfg" <<CFG
-DEFAULT debian
-PROMPT 0
-TIMEOUT 1
-LABEL debian
-	LINUX /vmlinuz
-	INITRD /initrd.img
-	APPEND $CMDLINE
-CFG
-export MTOOLS_SKIP_CHECK=1
-mcopy -i "$WORK/boot.fat" "$WORK/vmlinuz" "$WORK/initrd.img" "$WORK/syslinux.cfg" ::/
-syslinux --install "$WORK/boot.fat"
-# Partition 2: the root filesystem.
+# Partition 1 (from 1 MiB to the end): the root filesystem.
 truncate -s "${root_mib}M" "$WORK/root.ext4"
 mkfs.ext4 -q -L cloudimg-rootfs -d "$ROOT" "$WORK/root.ext4"
 
 truncate -s "${MIN_DISK_MIB}M" "$WORK/disk.raw"
-dd if=/usr/lib/syslinux/mbr/mbr.bin of="$WORK/disk.raw" bs=440 count=1 conv=notrunc status=none
-python3 - "$WORK/disk.raw" 2048 $(( BOOT_MIB * 2048 )) $(( (BOOT_MIB + 1) * 2048 )) $(( root_mib * 2048 )) <<'PY'
+# The MBR: GRUB's boot.img code (its first 440 bytes; it loads sector 1, where core.img goes: what
+# grub-install does) and a partition table written here. core.img's own first sector lists the
+# sectors that follow it, as grub-mkimage made it.
+dd if="$WORK/boot.img" of="$WORK/disk.raw" bs=440 count=1 conv=notrunc status=none
+dd if="$WORK/core.img" of="$WORK/disk.raw" bs=512 seek=1 conv=notrunc status=none
+python3 - "$WORK/disk.raw" 2048 $(( root_mib * 2048 )) <<'PYTHON'
 import struct, sys
-path, s1, n1, s2, n2 = sys.argv[1], *map(int, sys.argv[2:])
+path, s1, n1 = sys.argv[1], *map(int, sys.argv[2:])
 def entry(active, ptype, start, count):
     # CHS fields say "use LBA" (0xFE 0xFF 0xFF), as modern partitioners write them
     return struct.pack('<B3sB3sII', 0x80 if active else 0, b'\xfe\xff\xff', ptype, b'\xfe\xff\xff', start, count)
 with open(path, 'r+b') as f:
     f.seek(440)
     f.write(struct.pack('<IH', 0x48414e47, 0))  # disk signature
-    f.write(entry(True, 0x0e, s1, n1) + entry(False, 0x83, s2, n2) + bytes(32) + b'\x55\xaa')
-PY
-dd if="$WORK/boot.fat" of="$WORK/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
-dd if="$WORK/root.ext4" of="$WORK/disk.raw" bs=1M seek=$(( BOOT_MIB + 1 )) conv=notrunc,sparse status=none
-rm -f "$WORK/boot.fat" "$WORK/root.ext4"
+    f.write(entry(True, 0x83, s1, n1) + bytes(48) + b'\x55\xaa')
+PYTHON
+dd if="$WORK/root.ext4" of="$WORK/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
+rm -f "$WORK/root.ext4" "$WORK/core.img" "$WORK/boot.img"
 touch -d @946684800 "$WORK/vmlinuz" "$WORK/initrd.img"
 qemu-img convert -q -f raw -O qcow2 -c "$WORK/disk.raw" "$WORK/disk.qcow2"
 rm -f "$WORK/disk.raw"

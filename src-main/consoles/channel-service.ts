@@ -5,7 +5,7 @@ import type { VmService } from '../compute/vm-service';
 import { assertAction } from '../compute/state-machine';
 import type { EventBus } from '../engine/event-bus';
 import type { HostRegistry } from '../hosts/registry';
-import { hostShellFactory } from './host-shell';
+import { hostShellFactory, type SshArgvSource } from './host-shell';
 import { SerialHub, type SerialViewer } from './serial-hub';
 
 /** A byte stream owned by one client. */
@@ -21,6 +21,8 @@ export interface Channel {
 export class ChannelService {
   private readonly channels = new Map<string, Channel>();
   private readonly hubs = new Map<string, SerialHub>();
+  /** Set by the engine (cloudinit/): the ssh argv of a cloud VM, for `channel.open` with `sshVm`. */
+  sshArgv: SshArgvSource | null = null;
   shellFactory: ((input: Extract<ParsedInput<'channel.open'>, { kind: 'shell' }>, channelId: string, clientId: string, emit: (data: Buffer) => void, closed: (reason: string) => void) => Promise<Channel>) | null = null;
 
   constructor(
@@ -28,7 +30,7 @@ export class ChannelService {
     private readonly hosts: HostRegistry,
     private readonly events: EventBus,
   ) {
-    this.shellFactory = hostShellFactory(hosts);
+    this.shellFactory = hostShellFactory(hosts, () => this.sshArgv);
   }
 
   async open(input: ParsedInput<'channel.open'>, clientId: string): Promise<ChannelOpened> {

@@ -220,5 +220,5 @@ export function electronSqliteBinding(appRoot: string): string {
 
 /** Routes a renderer may open in a window of their own (consoles): `#/console/<vm>`, `#/host-shell`. */
 export function isDetachableRoute(hash: unknown): hash is string {
-  return typeof hash === 'string' && hash.length <= 300 && /^#\/(?:console\/[A-Za-z0-9%._-]+|host-shell(?:\/[A-Za-z0-9-]{1,64})?)$/.test(hash);
+  return typeof hash === 'string' && hash.length <= 300 && /^#\/(?:console\/[A-Za-z0-9%._-]+|host-shell(?:\/[A-Za-z0-9-]{1,64})?|ssh\/[A-Za-z0-9-]{1,64})$/.test(hash);
 }

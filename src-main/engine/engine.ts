@@ -130,6 +130,7 @@ export class Engine {
     this.images.detectOs = (host, file) => this.os.detect(host, file);
     const hostRows = new HostRepository(this.db);
     this.cloudInit = new CloudInitService({ vms: this.vms, hosts: this.hosts, images: this.images, sshTarget: (id) => hostRows.find(id)?.target ?? null });
+    this.channels.sshArgv = async (vm) => (await this.cloudInit.sshCommand(vm, undefined, [])).argv;
     this.consoles = new ConsoleService(this.vms, this.hosts);
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);

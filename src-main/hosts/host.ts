@@ -92,7 +92,8 @@ export interface Host {
   hangarHome(): Promise<string>;
   close(): Promise<void>;
   /** An interactive login shell in a PTY (the Hosts page terminal); absent where a host kind has none. */
-  openShell?(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void): Promise<ShellSession>;
+  /** A terminal on this host: the login shell, or `argv` (e.g. ssh to a cloud VM) when given. */
+  openShell?(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void, argv?: readonly string[]): Promise<ShellSession>;
 }
 
 /** A terminal session on a host: keystrokes in, a resize, and an end. */

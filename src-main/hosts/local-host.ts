@@ -131,8 +131,8 @@ export class LocalHost implements Host {
 
   async close(): Promise<void> {}
 
-  openShell(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void): Promise<ShellSession> {
-    return openLocalShell(cols, rows, emit, closed);
+  openShell(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void, argv?: readonly string[]): Promise<ShellSession> {
+    return openLocalShell(cols, rows, emit, closed, argv);
   }
 }
 

@@ -8,7 +8,7 @@ import type { ShellSession } from './host';
  * hosts/ because it spawns a process (the walls: only hosts/ and the faces do). node-pty is loaded
  * lazily, so engines that never open a shell do not load it.
  */
-export async function openLocalShell(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void): Promise<ShellSession> {
+export async function openLocalShell(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void, argv?: readonly string[]): Promise<ShellSession> {
   let pty: typeof import('node-pty');
   try {
     pty = await import('node-pty');
@@ -16,9 +16,12 @@ export async function openLocalShell(cols: number, rows: number, emit: (data: Bu
     throw new HangarError('MISSING_DEPENDENCY', `The terminal library (node-pty) could not be loaded: ${(e as Error).message}. Reinstall Hangar.`);
   }
   const shell = process.env.SHELL && process.env.SHELL.startsWith('/') ? process.env.SHELL : '/bin/bash';
+  // a program with its own argv (ssh to a cloud VM), or the user's login shell
+  const [file, ...args] = argv && argv.length > 0 ? argv : [shell, '-l'];
+  const what = argv && argv.length > 0 ? file! : 'The shell';
   let proc: IPty;
   try {
-    proc = pty.spawn(shell, ['-l'], {
+    proc = pty.spawn(file!, args, {
       name: 'xterm-256color',
       cols,
       rows,
@@ -26,13 +29,13 @@ export async function openLocalShell(cols: number, rows: number, emit: (data: Bu
       env: { ...process.env, TERM: 'xterm-256color', COLORTERM: 'truecolor' } as Record<string, string>,
     });
   } catch (e) {
-    throw new HangarError('IO_ERROR', `Cannot start ${shell} on this host: ${(e as Error).message}.`);
+    throw new HangarError('IO_ERROR', `Cannot start ${file!} on this host: ${(e as Error).message}.`);
   }
   let ended = false;
   proc.onData((d) => emit(Buffer.from(d, 'utf8')));
   proc.onExit(({ exitCode, signal }) => {
     ended = true;
-    closed(signal ? `The shell was ended by signal ${signal}.` : `The shell exited (status ${exitCode}).`);
+    closed(signal ? `${what} was ended by signal ${signal}.` : `${what} exited (status ${exitCode}).`);
   });
   return {
     write: (data) => proc.write(data.toString('utf8')),

@@ -53,12 +53,7 @@ describe('cloud-init wizard step and SSH ready (hangar serve + Chromium)', { ski
     await page.getByTestId('image-create-vm').click();
     await page.getByTestId('wizard-name').fill('cloud-ui');
     await page.getByTestId('wizard-next').click();
-    // media: the cloud guest boots its kernel directly (its syslinux stage does not boot yet)
-    await page.getByTestId('wizard-kernel-toggle').click();
-    await page.getByTestId('wizard-kernel-enabled').check();
-    await page.getByTestId('wizard-kernel').fill(guest.kernel.path);
-    await page.getByTestId('wizard-initrd').fill(guest.kernel.initrd);
-    await page.getByTestId('wizard-append').fill(guest.kernel.append);
+    // media: nothing to choose, the cloud image boots from its own disk (GRUB), as a user leaves it
     await page.getByTestId('wizard-next').click();
 
     // the cloud-init step: wrong inputs are refused at their fields

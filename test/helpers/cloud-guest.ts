@@ -4,13 +4,13 @@ import * as path from 'node:path';
 
 /**
  * The Debian cloud-init guest built by scripts/build-cloud-guest.sh (debootstrap + cloud-init,
- * BIOS-bootable qcow2). Tests fail with a clear message when it has not been built.
+ * a qcow2 that boots from its own disk with GRUB, like a distribution's cloud image). Tests fail with a clear message when it has not been built.
  */
 export const CLOUD_GUEST_DIR = path.resolve(process.env.HANGAR_CLOUD_GUEST_DIR ?? path.join(__dirname, '..', '.cloud-guest'));
 
 export interface CloudGuest {
   disk: string;
-  /** Direct kernel boot (the image's syslinux stage does not boot yet: see the script). */
+  /** The same kernel for direct kernel boot (optional: the disk boots by itself). */
   kernel: { path: string; initrd: string; append: string };
   minDiskBytes: number;
   kernelVersion: string;

@@ -11,7 +11,8 @@ import { CLI, killAllAndClose, tempHome, waitFor } from '../helpers/env';
 
 // Cloud images and cloud-init against the real thing: a Debian 12 image with Debian's cloud-init
 // and cloud kernel (scripts/build-cloud-guest.sh), real QEMU (TCG), a real NoCloud seed, and the
-// test logs in with OpenSSH through the forward Hangar set up. No mocks.
+// test logs in with OpenSSH through the forward Hangar set up. No mocks. The VM is made the way a
+// user makes it: no kernel fields, it boots from the image's own disk (GRUB in its MBR).
 
 const { home, cleanup } = tempHome('hangar-cloudinit-');
 const keysDir = fs.mkdtempSync(path.join(home, 'keys-'));
@@ -39,7 +40,6 @@ const baseInput = (name: string, cloudInit: Record<string, unknown> = {}) => ({
   image: image.name,
   memoryMiB: 1024,
   display: 'none' as const,
-  kernel: guest.kernel,
   cloudInit: { user: 'alice', hostname: 'cloud-probe', sshKeys: [fs.readFileSync(key.pub, 'utf8')], ...cloudInit },
 });
 
@@ -133,6 +133,38 @@ describe('cloud-init: from the image to an SSH login', () => {
     const r = hangar('vm', 'ssh', 'cloud1', '-i', key.priv, '--', 'id -un; hostname; exit 3');
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), ['alice', 'cloud-probe']);
+
+    // "Open in terminal": channel.open { sshVm } runs the same ssh in a PTY on this computer, with
+    // the user's own keys (here an ssh-agent holding the test key: no identity file is passed)
+    const agentSock = path.join(home, 'agent.sock');
+    const agent = spawnSync('ssh-agent', ['-a', agentSock], { encoding: 'utf8' });
+    const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
+    const savedSock = process.env.SSH_AUTH_SOCK;
+    try {
+      assert.equal(spawnSync('ssh-add', ['-q', key.priv], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, encoding: 'utf8' }).status, 0);
+      process.env.SSH_AUTH_SOCK = agentSock;
+      const ctx = { clientId: 'ssh-terminal', origin: 'internal' as const };
+      let text = '';
+      let closed: string | null = null;
+      const off = engine.events.subscribe((m, target) => {
+        if (target !== ctx.clientId) return;
+        if (m.topic === 'channel.data') text += Buffer.from(m.data.data, 'base64').toString('utf8');
+        if (m.topic === 'channel.closed') closed = m.data.reason;
+      });
+      try {
+        const ch = await engine.call('channel.open', { kind: 'shell', sshVm: 'cloud1', cols: 100, rows: 30 }, ctx);
+        await engine.call('channel.write', { channelId: ch.channelId, data: Buffer.from('echo "in-$(hostname)-$((6*7))"; exit\n').toString('base64') }, ctx);
+        await waitFor('the ssh terminal to log in, run and exit', () => closed !== null, 120000, 200);
+        assert.match(text, /in-cloud-probe-42/);
+        assert.match(closed!, /^ssh exited \(status 0\)/);
+      } finally {
+        off();
+      }
+    } finally {
+      if (savedSock === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = savedSock;
+      if (agentPid > 0) process.kill(agentPid);
+    }
   });
 
   test('re-run cloud-init: a new instance-id in a new seed (the VM must be stopped)', async () => {

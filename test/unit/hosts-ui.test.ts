@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDetachableRoute } from '../../src-main/electron/policy';
 import { sortVms } from '../../src-renderer/features/machines/list-logic';
-import { hostShellRoute, parseRoute } from '../../src-renderer/features/consoles/console-logic';
+import { hostShellRoute, parseRoute, sshRoute } from '../../src-renderer/features/consoles/console-logic';
 import type { VmInfo } from '../../src-main/api/contract';
 
 describe('hosts in the renderer', () => {
@@ -15,6 +15,10 @@ describe('hosts in the renderer', () => {
     assert.equal(isDetachableRoute(hostShellRoute(id)), true);
     assert.equal(isDetachableRoute('#/host-shell/a;b'), false);
     assert.equal(isDetachableRoute('#/host-shell/../../etc'), false);
+    // "Open in terminal" of a cloud VM: ssh in the host terminal window
+    assert.deepEqual(parseRoute(sshRoute(id)), { kind: 'host-shell', sshVm: id });
+    assert.equal(isDetachableRoute(sshRoute(id)), true);
+    for (const bad of ['#/ssh/', '#/ssh/a;b', '#/ssh/../x']) assert.equal(isDetachableRoute(bad) || parseRoute(bad).kind !== 'main', false, bad);
   });
 
   test('sorting by host groups machines by host, this computer first, by name within a host', () => {

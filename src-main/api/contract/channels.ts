@@ -19,7 +19,16 @@ export const channelMethods = {
   'channel.open': method<ChannelOpened>()(
     z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('serial'), vm: objectRef('VM'), scrollbackBytes: z.number().int().min(0).max(4 * 1024 * 1024).default(256 * 1024) }).strict(),
-      z.object({ kind: z.literal('shell'), hostId: z.string().min(1).max(64).default('local'), cols: z.number().int().min(2).max(1000).default(80), rows: z.number().int().min(2).max(1000).default(24) }).strict(),
+      z
+        .object({
+          kind: z.literal('shell'),
+          hostId: z.string().min(1).max(64).default('local'),
+          cols: z.number().int().min(2).max(1000).default(80),
+          rows: z.number().int().min(2).max(1000).default(24),
+          /** Run `ssh` to this cloud VM (cloudinit.sshCommand's argv) in a local PTY instead of a login shell. */
+          sshVm: objectRef('VM').optional(),
+        })
+        .strict(),
     ]),
     'Open a byte stream: a VM serial console or a host shell.',
   ),

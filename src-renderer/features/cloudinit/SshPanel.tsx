@@ -4,11 +4,14 @@ import type { SshStatus, VmInfo } from '../../../src-main/api/contract';
 import { api, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
 import { toast } from '../../components/toast-store';
+import { sshRoute } from '../consoles/console-logic';
+import { openDetached } from '../consoles/open-window';
 import './cloudinit.css';
 
 /**
  * A cloud VM's way in: "SSH ready" once the forward answers with an SSH banner (the engine probes
- * it every few seconds while the VM runs), "Connect with SSH" (copies the ssh command), and
+ * it every few seconds while the VM runs), "Connect with SSH" (copies the ssh command), "Open in
+ * terminal" (the same ssh in Hangar's host terminal window, run by the engine on its computer), and
  * "Re-run cloud-init" (a new instance-id; the VM must be stopped).
  */
 export function SshPanel({ vm }: { vm: VmInfo }) {
@@ -69,6 +72,9 @@ export function SshPanel({ vm }: { vm: VmInfo }) {
       <div className="cloud-ssh-actions">
         <Button onClick={() => void connect()} disabled={!c.sshPort} data-testid="ssh-connect">
           {t('cloud.ssh.connect')}
+        </Button>
+        <Button icon="terminal" onClick={() => openDetached(sshRoute(vm.id), `hangar-ssh-${vm.id}`)} disabled={!c.sshPort || !running} title={t('cloudTerminal.openHint')} data-testid="ssh-terminal">
+          {t('cloudTerminal.open')}
         </Button>
         <Button onClick={() => void rerun()} disabled={running || vm.state === 'paused'} data-testid="cloud-rerun">
           {t('cloud.rerun')}

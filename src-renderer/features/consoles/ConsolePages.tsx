@@ -40,21 +40,26 @@ export function ConsoleWindow({ vmRef }: { vmRef: string }) {
   );
 }
 
-/** A shell on the local host (node-pty in the engine). A new one after the shell exits. */
-export function HostShell({ hostId = 'local' }: { hostId?: string }) {
+/**
+ * A shell on the local host (node-pty in the engine). A new one after the shell exits. With `sshVm`
+ * the terminal runs ssh to that cloud VM instead (the engine builds the argv: "Connect with SSH").
+ */
+export function HostShell({ hostId = 'local', sshVm }: { hostId?: string; sshVm?: string }) {
   const { t } = useTranslation();
   const [session, setSession] = useState(0);
   const [ended, setEnded] = useState(false);
-  const open = useCallback(() => api.call('channel.open', { kind: 'shell', hostId, cols: 80, rows: 24 }), [hostId]);
+  const sshName = useMachines((s) => (sshVm ? (s.byId[sshVm]?.name ?? sshVm) : null));
+  const title = sshName ? t('cloudTerminal.title', { name: sshName }) : t('console.hostShellTitle');
+  const open = useCallback(() => api.call('channel.open', { kind: 'shell', hostId, cols: 80, rows: 24, ...(sshVm && { sshVm }) }), [hostId, sshVm]);
   useEffect(() => {
-    document.title = t('console.hostShellTitle');
-  }, [t]);
+    document.title = title;
+  }, [title]);
   const onClosed = useCallback(() => setEnded(true), []);
   return (
     <div className="console-page" data-testid="host-shell-page">
       <header className="console-page-header">
         <Icon name="server" size={18} />
-        <h1>{t('console.hostShellTitle')}</h1>
+        <h1>{title}</h1>
         <span className="console-toolbar-spacer" />
         {ended && (
           <Button
@@ -70,7 +75,7 @@ export function HostShell({ hostId = 'local' }: { hostId?: string }) {
         )}
       </header>
       <div className="console-page-body">
-        <TerminalView key={session} open={open} available unavailableText="" reattach={false} sendSize testKey="host-shell" label={t('console.hostShellTitle')} onClosed={onClosed} />
+        <TerminalView key={session} open={open} available unavailableText="" reattach={false} sendSize testKey={sshVm ? 'ssh-shell' : 'host-shell'} label={title} onClosed={onClosed} />
       </div>
       <Toaster />
     </div>

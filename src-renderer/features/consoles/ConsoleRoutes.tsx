@@ -20,5 +20,5 @@ export function useRoute(): Route {
 /** Windows that show one console only (no list, no toolbar). */
 export function ConsoleRoute({ route }: { route: Exclude<Route, { kind: 'main' }> }) {
   useApplyTheme();
-  return <Suspense fallback={null}>{route.kind === 'console' ? <ConsoleWindow vmRef={route.vm} /> : <HostShell hostId={route.hostId ?? 'local'} />}</Suspense>;
+  return <Suspense fallback={null}>{route.kind === 'console' ? <ConsoleWindow vmRef={route.vm} /> : <HostShell hostId={route.hostId ?? 'local'} sshVm={route.sshVm} />}</Suspense>;
 }

@@ -16,10 +16,13 @@ export function consoleRoute(vmId: string): string {
 
 export const HOST_SHELL_ROUTE = '#/host-shell';
 
-export type Route = { kind: 'main' } | { kind: 'console'; vm: string } | { kind: 'host-shell'; hostId?: string };
+export type Route = { kind: 'main' } | { kind: 'console'; vm: string } | { kind: 'host-shell'; hostId?: string; sshVm?: string };
 
 /** A shell on a LAN host: `#/host-shell/<hostId>` (plain `#/host-shell` is this computer). */
 export const hostShellRoute = (hostId: string) => `${HOST_SHELL_ROUTE}/${encodeURIComponent(hostId)}`;
+
+/** ssh to a cloud VM in the host terminal: `#/ssh/<vm id>` (cloudinit/SshPanel). */
+export const sshRoute = (vmId: string) => `#/ssh/${encodeURIComponent(vmId)}`;
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/console\/([^/?#]+)$/.exec(hash);
@@ -33,5 +36,7 @@ export function parseRoute(hash: string): Route {
   if (hash === HOST_SHELL_ROUTE) return { kind: 'host-shell' };
   const shell = /^#\/host-shell\/([A-Za-z0-9-]{1,64})$/.exec(hash);
   if (shell?.[1]) return { kind: 'host-shell', hostId: shell[1] };
+  const ssh = /^#\/ssh\/([A-Za-z0-9-]{1,64})$/.exec(hash);
+  if (ssh?.[1]) return { kind: 'host-shell', sshVm: ssh[1] };
   return { kind: 'main' };
 }
