@@ -13,6 +13,7 @@ import { LoginTickets, generateToken, isAuthorized, originAllowed, queryToken, r
 import { alreadyRunning, listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from './local-socket';
 import { createSession, newClientId } from './session';
 import { UPLOAD_PATH, handleImageUpload } from './image-upload';
+import { REQUEST_TIMEOUT_MS, limitRequestTime, limitUploadIdle } from './request-timeout';
 import { NOT_BUILT_PAGE, UNAUTHORIZED_PAGE, cacheControlFor, contentTypeFor, resolveStaticPath, securityHeaders } from './static';
 
 export interface ServeOptions {
@@ -28,6 +29,11 @@ export interface ServeOptions {
   staticDir?: string;
   /** Print nothing. */
   quiet?: boolean;
+  /**
+   * How long a request (headers + body) may take, and how long an upload may stay silent; default
+   * 60 s (request-timeout.ts). The authenticated /upload route has no overall limit.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface ServeHandle {
@@ -75,10 +81,11 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   if ((await probeLocalSocket(socketPath)) === 'running') throw alreadyRunning(socketPath);
 
   const tickets = new LoginTickets();
-  const httpCtx: HttpContext = { token, tickets, staticDir };
+  const httpCtx: HttpContext = { token, tickets, staticDir, requestTimeoutMs: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS };
   const server = http.createServer((req, res) => handleHttp(req, res, httpCtx));
   server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  // Node's own limit cannot spare one route; request-timeout.ts applies it per request instead.
+  server.requestTimeout = 0;
   await listen(server, host, port);
   const actualPort = (server.address() as net.AddressInfo).port;
 
@@ -195,6 +202,7 @@ interface HttpContext {
   token: string;
   tickets: LoginTickets;
   staticDir: string;
+  requestTimeoutMs: number;
   /** Browser drag-and-drop into the image library (set once the engine is open). */
   upload?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
@@ -205,11 +213,15 @@ function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ht
   const method = req.method ?? 'GET';
   if (method === 'POST' && (req.url ?? '').split('?')[0] === UPLOAD_PATH && ctx.upload) {
     if (!isAuthorized(req, ctx.token) || !originAllowed(req.headers.origin, req.headers.host)) {
+      limitRequestTime(req, res, ctx.requestTimeoutMs);
       req.resume();
       return sendText(res, 401, 'Unauthorized', method);
     }
+    // an image may take far longer than any request limit: only silence ends it
+    limitUploadIdle(req, ctx.requestTimeoutMs);
     return void ctx.upload(req, res).catch(() => res.destroy());
   }
+  limitRequestTime(req, res, ctx.requestTimeoutMs);
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendText(res, 405, 'Method Not Allowed', method);
