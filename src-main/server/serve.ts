@@ -7,10 +7,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { HangarError } from '../api/errors';
 import { VNC_PATH } from '../consoles/console-service';
 import { VncProxy } from '../consoles/vnc-proxy';
-import { Engine } from '../engine/engine';
+import type { Engine } from '../engine/engine';
+import { refuseIfEngineRunning, startLongLivedEngine, type LongLivedEngine } from './engine-bootstrap';
 import { defaultHangarHome } from '../util/home';
 import { LoginTickets, generateToken, isAuthorized, originAllowed, queryToken, readTokenFile, tokenCookie, tokensEqual } from './auth';
-import { alreadyRunning, listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from './local-socket';
+import { localSocketPath } from './local-socket';
 import { createSession, newClientId } from './session';
 import { UPLOAD_PATH, handleImageUpload } from './image-upload';
 import { REQUEST_TIMEOUT_MS, limitRequestTime, limitUploadIdle } from './request-timeout';
@@ -78,7 +79,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   // Refuse early, before touching any state.
   const token = opts.tokenFile ? readTokenFile(path.resolve(opts.tokenFile)) : generateToken();
   const socketPath = localSocketPath(home);
-  if ((await probeLocalSocket(socketPath)) === 'running') throw alreadyRunning(socketPath);
+  await refuseIfEngineRunning(home);
 
   const tickets = new LoginTickets();
   const httpCtx: HttpContext = { token, tickets, staticDir, requestTimeoutMs: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS };
@@ -89,25 +90,16 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   await listen(server, host, port);
   const actualPort = (server.address() as net.AddressInfo).port;
 
-  let engine: Engine;
-  let local: LocalSocketServer;
+  let core: LongLivedEngine;
   try {
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-    engine = await Engine.open({ home, watch: true });
-    for (const n of engine.startupNotices) warn(`hangar: ${n.message}`);
-    const opened = engine;
-    httpCtx.upload = (req, res) => handleImageUpload(opened, req, res);
+    core = await startLongLivedEngine(home);
   } catch (e) {
     await closeServer(server);
     throw e;
   }
-  try {
-    local = await listenLocalSocket(engine, socketPath);
-  } catch (e) {
-    await engine.close();
-    await closeServer(server);
-    throw e;
-  }
+  const engine = core.engine;
+  for (const n of engine.startupNotices) warn(`hangar: ${n.message}`);
+  httpCtx.upload = (req, res) => handleImageUpload(engine, req, res);
 
   const vnc = new VncProxy(engine.consoles);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE, perMessageDeflate: false });
@@ -190,8 +182,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
         for (const ws of wss.clients) ws.terminate();
         await closed;
         await closeServer(server);
-        await local.close();
-        await engine.close();
+        await core.close();
       })();
       return closing;
     },
