@@ -10,6 +10,18 @@ import { syntheticHost, syntheticVms } from '../../src-renderer/app/bench-data';
 const COUNT = Number(process.env.BENCH_VMS ?? 1000);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+/** window.hangarBridge answering the snapshot calls with synthetic data (the app then runs as in the desktop face). */
+const fakeBridgeScript = `
+  const answers = ${JSON.stringify({ 'vm.list': syntheticVms(COUNT), 'host.capabilities': syntheticHost(), 'task.list': [] })};
+  window.hangarBridge = {
+    kind: 'electron',
+    call: async (method) => (method in answers ? { ok: true, result: answers[method] } : { ok: false, error: { code: 'UNSUPPORTED', message: '"' + method + '" is not available in the benchmark.' } }),
+    onEvent: () => () => undefined,
+    pickFile: async () => null,
+    pathForFile: () => '',
+  };
+`;
+
 async function main() {
   const { home, cleanup } = tempHome('hangar-uibench-');
   const server = await serve({ home, port: 0, quiet: true, staticDir: RENDERER_DIR });
@@ -20,19 +32,8 @@ async function main() {
     const filters: number[] = [];
     for (let round = 0; round < 3; round++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.addInitScript(
-        ({ vms, host }) => {
-          const answers: Record<string, unknown> = { 'vm.list': vms, 'host.capabilities': host, 'task.list': [] };
-          (window as unknown as { hangarBridge: unknown }).hangarBridge = {
-            kind: 'electron',
-            call: async (method: string) => (method in answers ? { ok: true, result: answers[method] } : { ok: false, error: { code: 'UNSUPPORTED', message: `"${method}" is not available in the benchmark.` } }),
-            onEvent: () => () => undefined,
-            pickFile: async () => null,
-            pathForFile: () => '',
-          };
-        },
-        { vms: syntheticVms(COUNT), host: syntheticHost() },
-      );
+      // a string, not a function: tsx would wrap a function's inner helpers in __name(), unknown in the page
+      await page.addInitScript(fakeBridgeScript);
       await page.goto(`${server.url}&perf=1`);
       await page.waitForFunction(() => performance.getEntriesByName('hangar:first-render', 'measure').length > 0, null, { timeout: 30000 });
       firsts.push(await page.evaluate(() => performance.getEntriesByName('hangar:first-render', 'measure')[0]!.duration));
