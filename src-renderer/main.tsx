@@ -1,12 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
-import { api } from './api';
-import { BenchClient } from './api/bench-client';
 import { App } from './app/App';
 import { startNotices } from './app/notices';
 import { startHostSync } from './features/host/store';
-import { startMachinesSync, useMachines } from './features/machines/store';
+import { startMachinesSync } from './features/machines/store';
 import { usePreferences } from './features/preferences/store';
 import { startTasksSync } from './features/tasks/store';
 import { initI18n, pickLanguage, setLanguage } from './i18n';
@@ -17,9 +15,6 @@ document.documentElement.lang = i18n.language;
 usePreferences.subscribe((s, prev) => {
   if (s.language !== prev.language) setLanguage(s.language ?? pickLanguage(navigator.languages ?? [navigator.language]));
 });
-
-// Benchmark mode (?bench=N, see app/bench.ts): the list is full before the first render.
-if (api instanceof BenchClient) useMachines.getState().setAll(api.vms);
 
 startMachinesSync();
 startHostSync();

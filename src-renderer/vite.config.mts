@@ -8,8 +8,10 @@ const here = fileURLToPath(new URL('.', import.meta.url));
  * The renderer bundle. `base: './'` makes every asset URL relative, so the same build loads
  * from file:// in Electron and from http(s)://host/ behind `hangar serve`.
  */
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: here,
+  // test builds only (--mode test): the e2e test hooks (app/test-hooks.testbuild.ts); never in production
+  resolve: { alias: mode === 'test' ? [{ find: /^(.*\/app\/test-hooks)$/, replacement: '$1.testbuild' }] : [] },
   base: './',
   plugins: [react()],
   // The renderer imports a few pure modules from ../src-main (contract schemas, units).
@@ -21,4 +23,4 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
   },
-});
+}));

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { EventMessage, MethodInput, MethodName, MethodResult } from '../api/contract';
 import { HangarError } from '../api/errors';
 import { Engine } from '../engine/engine';
+import { subscribeClient } from '../engine/client-events';
 import { defaultHangarHome } from '../util/home';
 
 /**
@@ -66,12 +67,16 @@ export async function connectEngine(opts: { home?: string; preferRunning?: boole
   const engine = await Engine.open({ home, watch: false });
   // said once: the process that tightened the folder prints it, the next ones find nothing to do
   for (const n of engine.startupNotices) process.stderr.write(`hangar: ${n.message}\n`);
-  const clientId = `cli-${process.pid}`;
+  return inProcessClient(engine);
+}
+
+/** The CLI's client of an engine in its own process: one EventBus client like every other face. */
+export function inProcessClient(engine: Engine, clientId = `cli-${process.pid}`): EngineClient {
   return {
     clientId,
     remote: false,
     call: (method, input) => engine.call(method, input, { clientId, origin: 'cli' }),
-    onEvent: (l) => engine.events.subscribe((msg, target) => (target === null || target === clientId ? l(msg) : undefined)),
+    onEvent: (l) => subscribeClient(engine.events, clientId, l),
     onLost: () => () => undefined,
     close: () => engine.close(),
   };

@@ -11,14 +11,13 @@
  * of this: electron-builder (npmRebuild) rebuilds the packaged node_modules for Electron.
  * node-pty uses N-API, which is ABI-stable, so one build serves both.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC } from '../api/bridge';
 import { startVncLoopback } from '../server/vnc-loopback';
-import { Engine } from '../engine/engine';
-import { listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from '../server/local-socket';
+import { isEngineRunning, startLongLivedEngine, type LongLivedEngine } from '../server/engine-bootstrap';
 import { NOT_BUILT_PAGE } from '../server/static';
 import { appVersion } from '../server/session';
 import { defaultHangarHome } from '../util/home';
@@ -53,8 +52,7 @@ function configureSqliteBinding(): void {
 
 function run(): void {
   let mainWindow: BrowserWindow | null = null;
-  let engine: Engine | null = null;
-  let local: LocalSocketServer | null = null;
+  let core: LongLivedEngine | null = null;
   let ipc: IpcBinding | null = null;
   let vnc: Awaited<ReturnType<typeof startVncLoopback>> | null = null;
   let cleanedUp = false;
@@ -96,26 +94,19 @@ function run(): void {
     Menu.setApplicationMenu(buildAppMenu({ send: sendMenu, dev: !app.isPackaged }));
 
     const home = defaultHangarHome();
-    const socketPath = localSocketPath(home);
     try {
-      if ((await probeLocalSocket(socketPath)) === 'running') {
+      if (await isEngineRunning(home)) {
         return fail('Hangar is already running', `Another Hangar engine (probably \`hangar serve\`) is already using ${home}.\n\nStop it first, or open the URL it printed in a browser.`);
       }
     } catch (e) {
       return fail('Hangar cannot start', (e as Error).message);
     }
     try {
-      fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-      engine = await Engine.open({ home, watch: true });
+      core = await startLongLivedEngine(home);
     } catch (e) {
       return fail('Hangar cannot start', engineOpenMessage(e));
     }
-    try {
-      local = await listenLocalSocket(engine, socketPath);
-    } catch (e) {
-      await engine.close();
-      return fail('Hangar cannot start', (e as Error).message);
-    }
+    const engine = core.engine;
     try {
       // noVNC needs a WebSocket: a ticketed loopback endpoint, since the renderer has no server
       vnc = await startVncLoopback(engine.consoles);
@@ -125,9 +116,13 @@ function run(): void {
     }
     ipc = bindIpc(engine, { isTrustedUrl: (url) => isTrustedRendererUrl(url, where) });
     // "Open in new window" of a console (window.open is denied for safety): only our own routes
-    ipcMain.handle(IPC.openWindow, (event, hash: unknown) => {
-      if (!isTrustedRendererUrl(event.senderFrame?.url ?? '', where) || !isDetachableRoute(hash)) return;
-      createConsoleWindow({ preload: PRELOAD, target: rendererTarget(), hash, onCreated: (win) => ipc?.attach(win.webContents) });
+    ipc.handle(IPC.openWindow, {
+      parse: (hash) => (isDetachableRoute(hash) ? hash : null),
+      refused: () => undefined,
+      malformed: () => undefined,
+      run: (_event, hash) => {
+        createConsoleWindow({ preload: PRELOAD, target: rendererTarget(), hash, onCreated: (win) => ipc?.attach(win.webContents) });
+      },
     });
     openWindow(home);
 
@@ -148,10 +143,8 @@ function run(): void {
     void (async () => {
       try {
         ipc?.dispose();
-        ipcMain.removeHandler(IPC.openWindow);
         await vnc?.close();
-        await local?.close();
-        await engine?.close();
+        await core?.close();
       } finally {
         app.quit();
       }

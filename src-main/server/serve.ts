@@ -7,12 +7,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { HangarError } from '../api/errors';
 import { VNC_PATH } from '../consoles/console-service';
 import { VncProxy } from '../consoles/vnc-proxy';
-import { Engine } from '../engine/engine';
+import type { Engine } from '../engine/engine';
+import { refuseIfEngineRunning, startLongLivedEngine, type LongLivedEngine } from './engine-bootstrap';
 import { defaultHangarHome } from '../util/home';
 import { LoginTickets, generateToken, isAuthorized, originAllowed, queryToken, readTokenFile, tokenCookie, tokensEqual } from './auth';
-import { alreadyRunning, listenLocalSocket, localSocketPath, probeLocalSocket, type LocalSocketServer } from './local-socket';
+import { localSocketPath } from './local-socket';
 import { createSession, newClientId } from './session';
 import { UPLOAD_PATH, handleImageUpload } from './image-upload';
+import { REQUEST_TIMEOUT_MS, limitRequestTime, limitUploadIdle } from './request-timeout';
 import { NOT_BUILT_PAGE, UNAUTHORIZED_PAGE, cacheControlFor, contentTypeFor, resolveStaticPath, securityHeaders } from './static';
 
 export interface ServeOptions {
@@ -28,6 +30,11 @@ export interface ServeOptions {
   staticDir?: string;
   /** Print nothing. */
   quiet?: boolean;
+  /**
+   * How long a request (headers + body) may take, and how long an upload may stay silent; default
+   * 60 s (request-timeout.ts). The authenticated /upload route has no overall limit.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface ServeHandle {
@@ -72,35 +79,27 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
   // Refuse early, before touching any state.
   const token = opts.tokenFile ? readTokenFile(path.resolve(opts.tokenFile)) : generateToken();
   const socketPath = localSocketPath(home);
-  if ((await probeLocalSocket(socketPath)) === 'running') throw alreadyRunning(socketPath);
+  await refuseIfEngineRunning(home);
 
   const tickets = new LoginTickets();
-  const httpCtx: HttpContext = { token, tickets, staticDir };
+  const httpCtx: HttpContext = { token, tickets, staticDir, requestTimeoutMs: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS };
   const server = http.createServer((req, res) => handleHttp(req, res, httpCtx));
   server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  // Node's own limit cannot spare one route; request-timeout.ts applies it per request instead.
+  server.requestTimeout = 0;
   await listen(server, host, port);
   const actualPort = (server.address() as net.AddressInfo).port;
 
-  let engine: Engine;
-  let local: LocalSocketServer;
+  let core: LongLivedEngine;
   try {
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-    engine = await Engine.open({ home, watch: true });
-    for (const n of engine.startupNotices) warn(`hangar: ${n.message}`);
-    const opened = engine;
-    httpCtx.upload = (req, res) => handleImageUpload(opened, req, res);
+    core = await startLongLivedEngine(home);
   } catch (e) {
     await closeServer(server);
     throw e;
   }
-  try {
-    local = await listenLocalSocket(engine, socketPath);
-  } catch (e) {
-    await engine.close();
-    await closeServer(server);
-    throw e;
-  }
+  const engine = core.engine;
+  for (const n of engine.startupNotices) warn(`hangar: ${n.message}`);
+  httpCtx.upload = (req, res) => handleImageUpload(engine, req, res);
 
   const vnc = new VncProxy(engine.consoles);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE, perMessageDeflate: false });
@@ -183,8 +182,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServeHandle> {
         for (const ws of wss.clients) ws.terminate();
         await closed;
         await closeServer(server);
-        await local.close();
-        await engine.close();
+        await core.close();
       })();
       return closing;
     },
@@ -195,6 +193,7 @@ interface HttpContext {
   token: string;
   tickets: LoginTickets;
   staticDir: string;
+  requestTimeoutMs: number;
   /** Browser drag-and-drop into the image library (set once the engine is open). */
   upload?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
@@ -205,11 +204,15 @@ function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ht
   const method = req.method ?? 'GET';
   if (method === 'POST' && (req.url ?? '').split('?')[0] === UPLOAD_PATH && ctx.upload) {
     if (!isAuthorized(req, ctx.token) || !originAllowed(req.headers.origin, req.headers.host)) {
+      limitRequestTime(req, res, ctx.requestTimeoutMs);
       req.resume();
       return sendText(res, 401, 'Unauthorized', method);
     }
+    // an image may take far longer than any request limit: only silence ends it
+    limitUploadIdle(req, ctx.requestTimeoutMs);
     return void ctx.upload(req, res).catch(() => res.destroy());
   }
+  limitRequestTime(req, res, ctx.requestTimeoutMs);
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendText(res, 405, 'Method Not Allowed', method);

@@ -1,11 +1,11 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PRIVATE_TOPICS, type EventMessage } from '../api/contract';
 import { toApiError } from '../api/errors';
 import { PROTOCOL_VERSION, parseClientMessage, type ServerMessage } from '../api/rpc';
 import type { Engine } from '../engine/engine';
 import type { CallContext } from '../engine/handlers';
+import { subscribeClient } from '../engine/client-events';
 
 /**
  * One client of the wire protocol (src-main/api/rpc.ts), whatever carries the bytes: a
@@ -50,12 +50,7 @@ export function createSession(engine: Engine, opts: { origin: CallContext['origi
     }
   };
 
-  const unsubscribe = engine.events.subscribe((message: EventMessage, target: string | null) => {
-    if (target !== null && target !== clientId) return;
-    // A private topic without a target is a bug upstream: never broadcast someone's console bytes.
-    if (target === null && PRIVATE_TOPICS.has(message.topic)) return;
-    send({ type: 'event', ...message });
-  });
+  const unsubscribe = subscribeClient(engine.events, clientId, (message) => send({ type: 'event', ...message }));
 
   send({ type: 'hello', protocol: PROTOCOL_VERSION, clientId, version: appVersion() });
   // what the engine had to say when it opened (e.g. it made the data folder private): every UI

@@ -1,6 +1,4 @@
 import type { HangarBridge } from '../../src-main/api/bridge';
-import { benchCount } from '../app/bench-data';
-import { BenchClient } from './bench-client';
 import { ElectronClient } from './electron-client';
 import { WebSocketClient, apiUrl } from './ws-client';
 import type { ApiClient } from './types';
@@ -12,8 +10,6 @@ declare global {
 }
 
 function createClient(): ApiClient {
-  const bench = benchCount(window.location.search);
-  if (bench) return new BenchClient(bench);
   if (window.hangarBridge) return new ElectronClient(window.hangarBridge);
   return new WebSocketClient(apiUrl(window.location));
 }

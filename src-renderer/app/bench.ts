@@ -1,11 +1,10 @@
-import { benchCount } from './bench-data';
-
 /**
  * Benchmark hook for the UI with many machines (read by the bench script, `npm run bench`).
  *
- * Open the built renderer with `?bench=1000` (any N): the API client is replaced by an offline
- * one (api/bench-client.ts) and the machines store is filled with N synthetic VmInfo objects
- * before the first render. The page then records User Timing entries:
+ * Open the built renderer with `?perf=1`: the page records User Timing entries. The bench
+ * (test/bench/ui.bench.ts) injects a fake `window.hangarBridge` with N synthetic machines
+ * (app/bench-data.ts) through an init script: nothing of the bench ships in the bundle.
+ * Entries:
  *
  *   - `hangar:first-render` (measure): from navigation start (time 0) to the machine list's
  *     first commit that shows rows.
@@ -13,10 +12,8 @@ import { benchCount } from './bench-data';
  *     (event.timeStamp) to the next commit of the list after it applied the new filter.
  *
  * Read them with `performance.getEntriesByName('hangar:filter', 'measure')`.
- * `?perf=1` records the same entries against the real engine.
  */
-export const BENCH_COUNT = benchCount(window.location.search);
-export const PERF_MARKS = BENCH_COUNT > 0 || new URLSearchParams(window.location.search).has('perf');
+export const PERF_MARKS = new URLSearchParams(window.location.search).has('perf');
 
 let firstRenderDone = false;
 let pendingFilterStart: number | null = null;

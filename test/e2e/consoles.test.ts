@@ -8,7 +8,7 @@ import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, rendererBuilt, screenshot, watchPageErrors } from './helpers';
+import { exposeTestHooks, launchBrowser, rendererBuilt, screenshot, testRendererDir, watchPageErrors } from './helpers';
 
 /**
  * Consoles end to end in Chromium against `serve()`, the real engine and real QEMU (TCG):
@@ -17,7 +17,7 @@ import { RENDERER_DIR, launchBrowser, rendererBuilt, screenshot, watchPageErrors
  * the ticketed /vnc WebSocket (pixels checked, tickets refused when missing, forged or reused).
  * Screenshots: test/artifacts/screenshots/consoles-*.png.
  */
-/** What the renderer exposes for tests (features/consoles): the xterm buffers and noVNC sessions. */
+/** What the test build of the renderer registers (app/test-hooks.ts; the production bundle has none): the xterm buffers and noVNC sessions. */
 declare global {
   interface Window {
     hangarTerminals?: Record<string, { buffer: { active: { length: number; getLine(i: number): { translateToString(trim?: boolean): string } | undefined } } }>;
@@ -37,6 +37,7 @@ describe('consoles in the browser', { skip: rendererBuilt() ? false : 'the rende
   let pageErrors: string[];
   let serialId = '';
   let screenId = '';
+  let rendererDir = '';
 
   const call = <T,>(method: string, input: unknown) => srv.engine.call(method, input) as Promise<T>;
   const currentBoot = async (vm: string) => (await call<{ text: string }>('vm.serialTail', { vm, maxBytes: 1 << 20 })).text.split(BOOT_MARKER_PREFIX).pop() ?? '';
@@ -62,11 +63,13 @@ describe('consoles in the browser', { skip: rendererBuilt() ? false : 'the rende
   };
 
   before(async () => {
-    srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: RENDERER_DIR });
+    rendererDir = testRendererDir();
+    srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: rendererDir });
     serialId = (await call<VmInfo>('vm.create', { name: SERIAL_VM, memoryMiB: 128, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } })).id;
     screenId = (await call<VmInfo>('vm.create', { name: SCREEN_VM, memoryMiB: 192, display: 'vnc', nics: [], isoPath: g.iso })).id;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'dark' });
+    await exposeTestHooks(page.context());
     pageErrors = watchPageErrors(page);
   });
 
@@ -147,7 +150,7 @@ describe('consoles in the browser', { skip: rendererBuilt() ? false : 'the rende
     await page.getByTestId(`serial-${serialId}-view`).and(page.locator('[data-status=reconnecting]')).waitFor({ timeout: 15000 });
     assert.match(await page.getByTestId(`serial-${serialId}-banner`).innerText(), /reconnecting/i);
     await screenshot(page, 'consoles-03-reconnecting');
-    srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: RENDERER_DIR });
+    srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: rendererDir });
     await page.goto(srv.url);
     await openConsoleTab(page, SERIAL_VM);
     const key = `serial-${serialId}`;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/env';
 
 /** Debian's Chromium, headless, with nothing that phones home. */
@@ -38,4 +39,41 @@ export function watchPageErrors(page: Page): string[] {
 
 export function rendererBuilt(): boolean {
   return fs.existsSync(path.join(RENDERER_DIR, 'index.html'));
+}
+
+/**
+ * The renderer built in test mode (`vite build --mode test`): the production bundle (dist/renderer)
+ * carries no test hooks (src-renderer/app/test-hooks.ts); this one registers terminals and VNC
+ * sessions in the registries a test creates with `exposeTestHooks(page)`. Built on demand into
+ * dist/renderer-test, again whenever the production build is newer (so `npm run build` is enough).
+ */
+export const TEST_RENDERER_DIR = path.join(ROOT, 'dist', 'renderer-test');
+
+export function testRendererDir(): string {
+  const index = path.join(TEST_RENDERER_DIR, 'index.html');
+  const mtime = (f: string) => {
+    try {
+      return fs.statSync(f).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  if (mtime(index) === 0 || mtime(index) < mtime(path.join(RENDERER_DIR, 'index.html'))) {
+    const tmp = `${TEST_RENDERER_DIR}.${process.pid}.tmp`;
+    const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+    const r = spawnSync(process.execPath, [vite, 'build', '--config', 'src-renderer/vite.config.mts', '--mode', 'test', '--outDir', tmp, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('vite build --mode test failed');
+    fs.rmSync(TEST_RENDERER_DIR, { recursive: true, force: true });
+    fs.renameSync(tmp, TEST_RENDERER_DIR);
+  }
+  return TEST_RENDERER_DIR;
+}
+
+/** Create the registries the test build fills (window.hangarTerminals, window.hangarDisplays) in every page of `target`. */
+export async function exposeTestHooks(target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.hangarTerminals = {};
+    w.hangarDisplays = {};
+  });
 }

@@ -111,6 +111,36 @@ describe('Images page (hangar serve + Chromium)', { skip: built ? false : 'the r
     assert.deepEqual(fs.readdirSync(`${home.home}/images/uploads`), [], 'the staged upload is gone');
   });
 
+  test('a slow browser upload shows a progress bar with bytes sent; Cancel aborts it and leaves no file', async () => {
+    // throttle the page's uploads (Chromium's network emulation) so the upload lasts seconds
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+    try {
+      const count = (await images()).length;
+      const dt = await page.evaluateHandle(() => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(8 * 1024 * 1024).fill(7)], 'slow.img', { type: 'application/octet-stream' }));
+        return data;
+      });
+      await page.getByTestId('images-page').dispatchEvent('drop', { dataTransfer: dt });
+      const item = page.getByTestId('upload-slow.img');
+      await item.waitFor({ timeout: 10000 });
+      const bar = item.getByRole('progressbar');
+      await waitFor('upload progress above 0 %', async () => Number(await bar.getAttribute('aria-valuenow')) > 0, 20000);
+      assert.match((await item.getByTestId('upload-bytes').textContent()) ?? '', /of 8(\.0)? MiB/);
+      await waitFor('the staged .part on the server', () => fs.readdirSync(`${home.home}/images/uploads`).some((f) => f.endsWith('--slow.img.part')), 10000);
+      await screenshot(page, 'images-upload-progress');
+      await item.getByTestId('upload-cancel').click();
+      await item.waitFor({ state: 'detached', timeout: 10000 });
+      await waitFor('the partial upload removed on the server', () => fs.readdirSync(`${home.home}/images/uploads`).length === 0, 10000);
+      assert.equal((await images()).length, count, 'nothing was imported');
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }
+  });
+
   test('"Create VM from this image" opens the wizard with the ISO as install media', async () => {
     await page.getByTestId('image-card-guest').click();
     await page.getByTestId('image-create-vm').click();

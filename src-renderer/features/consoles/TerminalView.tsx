@@ -12,13 +12,7 @@ import { Icon } from '../../components/Icon';
 import { useToasts } from '../../components/toast-store';
 import { base64ToBytes, binaryStringToBase64, textToBase64 } from './channel-codec';
 import './consoles.css';
-
-declare global {
-  interface Window {
-    /** Live terminals by test key, so end-to-end tests can read xterm's buffer. */
-    hangarTerminals?: Record<string, Terminal>;
-  }
-}
+import { exposeTerminal } from '../../app/test-hooks';
 
 export type TerminalStatus = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
 
@@ -32,7 +26,7 @@ export interface TerminalViewProps {
   reattach: boolean;
   /** Send the terminal size to the channel (shells; a serial line has no size). */
   sendSize: boolean;
-  /** Key in window.hangarTerminals and the data-testid prefix. */
+  /** Test key (app/test-hooks.ts, test builds only) and the data-testid prefix. */
   testKey: string;
   label: string;
   /** The channel ended (shell exited, VM stopped). */
@@ -104,7 +98,7 @@ export function TerminalView({ open, available, unavailableText, reattach, sendS
     termRef.current = term;
     fitRef.current = fit;
     searchRef.current = search;
-    (window.hangarTerminals ??= {})[testKey] = term;
+    const unexpose = exposeTerminal(testKey, term);
     const refit = () => {
       try {
         fit.fit();
@@ -141,7 +135,7 @@ export function TerminalView({ open, available, unavailableText, reattach, sendS
       onData.dispose();
       onBinary.dispose();
       onResize.dispose();
-      if (window.hangarTerminals?.[testKey] === term) delete window.hangarTerminals[testKey];
+      unexpose();
       term.dispose();
       termRef.current = null;
     };

@@ -10,13 +10,7 @@ import { Icon } from '../../components/Icon';
 import { KEY_COMBOS, sendCombo, typeText } from './keys';
 import { isVmActive, vncUrl } from './console-logic';
 import './consoles.css';
-
-declare global {
-  interface Window {
-    /** Live VNC sessions by VM id, for end-to-end tests. */
-    hangarDisplays?: Record<string, RFB>;
-  }
-}
+import { exposeDisplay } from '../../app/test-hooks';
 
 type DisplayStatus = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
 const RETRY_MS = 2000;
@@ -55,6 +49,7 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
     }
     let cancelled = false;
     let rfb: RFB | null = null;
+    let unexpose = () => undefined as void;
     let retry: ReturnType<typeof setTimeout> | null = null;
     setStatus((s) => (s === 'connected' ? 'reconnecting' : 'connecting'));
     api.call('vnc.ticket', { vm: vm.id }).then(
@@ -66,14 +61,14 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
         rfb.background = 'var(--vnc-bg)';
         rfb.focusOnClick = true;
         rfbRef.current = rfb;
-        (window.hangarDisplays ??= {})[vm.id] = rfb;
+        unexpose = exposeDisplay(vm.id, rfb);
         rfb.addEventListener('connect', () => {
           setStatus('connected');
           setMessage(null);
         });
         rfb.addEventListener('disconnect', () => {
           // noVNC objects are single-use: forget it so cleanup does not disconnect it twice
-          if (window.hangarDisplays?.[vm.id] === rfb) delete window.hangarDisplays[vm.id];
+          unexpose();
           rfb = null;
           rfbRef.current = null;
           if (cancelled) return;
@@ -97,7 +92,7 @@ export function VncDisplay({ vm }: { vm: VmInfo }) {
     return () => {
       cancelled = true;
       if (retry) clearTimeout(retry);
-      if (window.hangarDisplays?.[vm.id] === rfb) delete window.hangarDisplays[vm.id];
+      unexpose();
       rfb?.disconnect();
       rfbRef.current = null;
     };

@@ -14,7 +14,8 @@ import { ImageDrawer } from './ImageDrawer';
 import { ImportDialog } from './ImportDialog';
 import { IMAGE_SORT_KEYS, allTags, filterImages, sortImages, type ImageSortKey } from './image-logic';
 import { useImages } from './store';
-import { uploadImage } from './upload';
+import { UploadList } from './UploadList';
+import { useUploads } from './upload-store';
 import { formatDateTime } from '../../i18n/format';
 
 function StatusBadge({ image }: { image: ImageInfo }) {
@@ -71,10 +72,7 @@ export function ImagesPage() {
         // Electron gives dropped files their path; a browser only has the bytes
         const hostPath = api.pathForFile?.(file);
         if (hostPath) await api.call('image.import', { path: hostPath });
-        else {
-          toast({ level: 'info', message: t('images.uploading', { name: file.name }) });
-          await uploadImage(file);
-        }
+        else if (!(await useUploads.getState().start(file))) continue; // cancelled: nothing to show
         useUi.getState().toggleTaskPanel(true);
       } catch (err) {
         toast({ level: 'error', message: errorMessage(err) });
@@ -160,6 +158,7 @@ export function ImagesPage() {
           </button>
         </div>
       </div>
+      <UploadList />
       {loaded && shown.length === 0 ? (
         <EmptyState title={images.length === 0 ? t('images.empty') : t('images.noMatch')} art={<Icon name="disc" size={40} />} testId="images-empty">
           {images.length === 0 && <p className="muted">{t('images.emptyHint')}</p>}
