@@ -5,6 +5,7 @@ import { HangarError } from '../api/errors';
 import type { ExecOptions, ExecResult, Host, HostFs, HostInfo, HostProcess } from './host';
 import { DETACH_SCRIPT, quoteArgv, remoteArgv } from './remote-quote';
 import { SessionSlots } from './session-slots';
+import { explainSftpErrors } from './sftp-errors';
 import { openClient } from './ssh-connect';
 import { isNoSuchFile, sftpFs } from './ssh-fs';
 
@@ -81,7 +82,11 @@ export class SshHost extends EventEmitter implements Host {
     private readonly options: SshHostOptions = {},
   ) {
     super();
-    this.fs = sftpFs(() => this.sftp(), (cmd, args) => this.exec(cmd, args, { timeoutMs: 60000 }));
+    // SFTP's bare statuses become sentences naming this host, the path and the reason (sftp-errors.ts)
+    this.fs = explainSftpErrors(
+      sftpFs(() => this.sftp(), (cmd, args) => this.exec(cmd, args, { timeoutMs: 60000 })),
+      target,
+    );
   }
 
   /** The last connection failed for want of the key's passphrase (asked again in the UI / CLI). */
