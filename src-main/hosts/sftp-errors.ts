@@ -37,13 +37,13 @@ export function sftpStatusReason(e: unknown): string | null {
   return typeof code === 'number' && code !== 2 ? (SFTP_STATUS[code] ?? `SFTP status ${code}: ${(e as Error).message}`) : null;
 }
 
-export function explainSftpErrors(fs: HostFs, where: { name: string; user: string }): HostFs {
+export function explainSftpErrors(fs: HostFs, where: { name: string; user: string }, guard: <T>(p: Promise<T>) => Promise<T> = (p) => p): HostFs {
   const wrapped = { ...fs } as Record<keyof HostFs, unknown>;
   for (const key of Object.keys(VERBS) as Array<keyof HostFs>) {
     const fn = fs[key] as (...args: unknown[]) => Promise<unknown>;
     wrapped[key] = async (...args: unknown[]) => {
       try {
-        return await fn(...args);
+        return await guard(fn(...args));
       } catch (e) {
         const reason = sftpStatusReason(e);
         if (!reason) throw e;
