@@ -114,7 +114,7 @@ export class LinkWatch {
       const client = this.client;
       const sentAt = Date.now();
       this.probing = new Promise<boolean>((resolve) => {
-        if (!client) return resolve(false);
+        if (!client) return resolve(true); // not connected (yet): connecting has its own time limit
         const internals = client as unknown as Ssh2Internals;
         const timer = setTimeout(() => {
           clearInterval(poll);

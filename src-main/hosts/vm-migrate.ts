@@ -15,6 +15,7 @@ import { QemuStartError, attachQmp, launchQemu, readPid, waitForExit } from '../
 import type { TaskContext, TaskManager } from '../tasks/task-manager';
 import { formatBytes } from '../util/units';
 import type { Host } from './host';
+import { carrySerialLog } from '../consoles/serial-carry';
 import { checkDestinationAccess } from './migrate-checks';
 import { claimTargetDir, markLeftBehind, restoreAside } from './leftover';
 import type { HostRegistry } from './registry';
@@ -109,7 +110,9 @@ export class LiveMigration {
       await to.fs.writeFileAtomic(toPaths.vmJson, JSON.stringify(vm.spec, null, 2) + '\n', 0o600);
       const argv = [...this.vms.argvFor(vm.spec, toPaths, caps), '-incoming', 'defer'];
       try {
-        dest = await launchQemu(to, caps.qemu.binary, argv, toPaths);
+        // the console scrollback follows the VM (consoles/serial-carry.ts)
+        await carrySerialLog(from, fromPaths, to, toPaths, this.hostName(to.id)).catch(() => undefined);
+        dest = await launchQemu(to, caps.qemu.binary, argv, toPaths, 30000, { incoming: true });
       } catch (e) {
         if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', `QEMU did not start on ${this.hostName(to.id)}: ${e.message}`, { log: e.qemuLog.slice(-4000) });
         throw e;
