@@ -9,6 +9,7 @@ import { runtimeRoot, vmPaths } from '../qemu/paths';
 import { forgetProbe, probeHost } from '../qemu/probe';
 import { VmRepository } from '../db/repositories/vms';
 import type { TaskManager } from '../tasks/task-manager';
+import { restoreAside } from './leftover';
 import { moveVm } from './vm-move';
 import { copyBetweenHosts, partPath } from './copy-file';
 import { HostRepository, type HostRecord } from './host-repository';
@@ -52,7 +53,10 @@ export class HostService {
       // a move that did not reach its switch leaves a target folder the database does not point to
       const meta = task.result as { vmId?: string; toHostId?: string; targetDir?: string } | null;
       if (!meta?.vmId || !meta.toHostId || !meta.targetDir) return;
-      if (this.vmRepo.get(meta.vmId)?.dir !== meta.targetDir) await this.registry.get(meta.toHostId).fs.rm(meta.targetDir, { recursive: true });
+      if (this.vmRepo.get(meta.vmId)?.dir !== meta.targetDir) {
+        await this.registry.get(meta.toHostId).fs.rm(meta.targetDir, { recursive: true });
+        await restoreAside(this.registry.get(meta.toHostId), meta.targetDir); // the VM's kept copy there, set aside by the move
+      }
     });
   }
 
@@ -239,7 +243,7 @@ export class HostService {
         `Move ${vm.name} to ${names(input.toHostId)}`,
         async (ctx) => {
           try {
-            const result = await moveVm(vm, from, to, input.deleteSource, ctx, { db: this.db, current: () => this.vmRepo.get(vm.id) ?? vm });
+            const result = await moveVm(vm, from, to, input.deleteSource, ctx, { db: this.db, current: () => this.vmRepo.get(vm.id) ?? vm, hostName: names });
             this.events.emit('vm.changed', { id: vm.id });
             return result;
           } finally {

@@ -5,6 +5,8 @@ import { HangarError } from '../api/errors';
 import type { ExecOptions, ExecResult, Host, HostFs, HostInfo, HostProcess } from './host';
 import { DETACH_SCRIPT, quoteArgv, remoteArgv } from './remote-quote';
 import { SessionSlots } from './session-slots';
+import { explainSftpErrors } from './sftp-errors';
+import { LinkWatch } from './link-watch';
 import { openClient } from './ssh-connect';
 import { isNoSuchFile, sftpFs } from './ssh-fs';
 
@@ -72,6 +74,9 @@ export class SshHost extends EventEmitter implements Host {
   private closed = false;
   private readonly sessions = new SessionSlots(MAX_PARALLEL_EXEC);
   private readonly shells = new SessionSlots(MAX_SHELLS);
+  /** Fails waiting calls fast when the link dies before the keepalive notices (link-watch.ts). */
+  private readonly link: LinkWatch;
+  private readonly streams = new Set<Duplex>();
 
   constructor(
     readonly id: string,
@@ -81,7 +86,27 @@ export class SshHost extends EventEmitter implements Host {
     private readonly options: SshHostOptions = {},
   ) {
     super();
-    this.fs = sftpFs(() => this.sftp(), (cmd, args) => this.exec(cmd, args, { timeoutMs: 60000 }));
+    this.link = new LinkWatch(`${target.name} (${target.address})`, () => {
+      // ssh2 channels drop destroy()'s error: hand the sentence to listeners (QMP) first
+      for (const s of this.streams) {
+        if (this.link.deadError && s.listenerCount('error') > 0) s.emit('error', this.link.deadError);
+        s.destroy();
+      }
+      const dead = this.client;
+      if (dead) {
+        this.onDropped(dead); // offline now, with the reason; reconnecting starts
+        dead.destroy();
+      }
+    }, async () => {
+      const s = await this.sftp();
+      await new Promise<void>((resolve) => s.realpath('.', () => resolve()));
+    });
+    // SFTP's bare statuses become sentences naming this host, the path and the reason (sftp-errors.ts)
+    this.fs = explainSftpErrors(
+      sftpFs(() => this.sftp(), (cmd, args) => this.exec(cmd, args, { timeoutMs: 60000 })),
+      target,
+      (p) => this.link.guard(p),
+    );
   }
 
   /** The last connection failed for want of the key's passphrase (asked again in the UI / CLI). */
@@ -106,6 +131,7 @@ export class SshHost extends EventEmitter implements Host {
       this.connecting = openClient(this.target, { pinned: this.pinnedFingerprint, passphrase: this.passphrase, ...this.options })
         .then(({ client }) => {
           this.client = client;
+          this.link.attach(client);
           this.everConnected = true;
           this.lastFailure = null;
           this.reconnectAttempt = 0;
@@ -131,8 +157,9 @@ export class SshHost extends EventEmitter implements Host {
     if (this.client !== client) return;
     this.client = null;
     this.sftpSession = null;
+    this.link.detach(client);
     if (this.closed) return;
-    this.setState('offline', `The connection to ${this.target.name} was lost.`);
+    this.setState('offline', this.link.deadError?.message ?? `The connection to ${this.target.name} was lost.`);
     this.scheduleReconnect();
   }
 
@@ -245,7 +272,7 @@ export class SshHost extends EventEmitter implements Host {
   }
 
   async exec(cmd: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const { channel, exit, closed } = await this.openExec(quoteArgv(remoteArgv(cmd, args, opts)));
+    const { channel, exit, closed } = await this.link.guard(this.openExec(quoteArgv(remoteArgv(cmd, args, opts))));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -259,7 +286,7 @@ export class SshHost extends EventEmitter implements Host {
     channel.on('data', (b: Buffer) => out.push(b));
     channel.stderr.on('data', (b: Buffer) => err.push(b));
     channel.end(opts.input ?? '');
-    await closed;
+    await this.link.guard(closed);
     if (timer) clearTimeout(timer);
     const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
     if (timedOut) return { code: null, signal: 'SIGKILL', ...result };
@@ -366,22 +393,33 @@ export class SshHost extends EventEmitter implements Host {
 
   async connectUnix(socketPath: string, timeoutMs = 5000): Promise<Duplex> {
     const client = await this.live();
-    return new Promise<Duplex>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Timed out connecting to ${socketPath} on ${this.target.name}`)), timeoutMs);
-      client.openssh_forwardOutStreamLocal(socketPath, (err, stream) => {
-        clearTimeout(timer);
-        if (err) reject(new Error(`Cannot connect to ${socketPath} on ${this.target.name}: ${err.message}`));
-        else resolve(stream);
-      });
-    });
+    const stream = await this.link.guard(
+      new Promise<Duplex>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`Timed out connecting to ${socketPath} on ${this.target.name}`)), timeoutMs);
+        client.openssh_forwardOutStreamLocal(socketPath, (err, s) => {
+          clearTimeout(timer);
+          if (err) reject(new Error(`Cannot connect to ${socketPath} on ${this.target.name}: ${err.message}`));
+          else resolve(s);
+        });
+      }),
+    );
+    // a write (a QMP command) expects an answer: a dead link is noticed then, not at the keepalive
+    this.streams.add(stream);
+    stream.once('close', () => this.streams.delete(stream));
+    const write = stream.write.bind(stream) as (...a: unknown[]) => boolean;
+    stream.write = ((...a: unknown[]) => {
+      this.link.expectAnswer();
+      return write(...a);
+    }) as typeof stream.write;
+    return stream;
   }
 
   async processArgv(pid: number): Promise<string[] | null> {
     // Only "no such process" is null: an offline host throws, so nobody concludes a VM died.
     let raw: Buffer;
     try {
-      const s = await this.sftp();
-      raw = await new Promise<Buffer>((resolve, reject) => s.readFile(`/proc/${pid}/cmdline`, (err: Error | undefined, data: Buffer) => (err ? reject(err) : resolve(data))));
+      const s = await this.link.guard(this.sftp());
+      raw = await this.link.guard(new Promise<Buffer>((resolve, reject) => s.readFile(`/proc/${pid}/cmdline`, (err: Error | undefined, data: Buffer) => (err ? reject(err) : resolve(data)))));
     } catch (e) {
       if (isNoSuchFile(e)) return null;
       throw e;

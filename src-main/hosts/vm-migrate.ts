@@ -15,6 +15,9 @@ import { QemuStartError, attachQmp, launchQemu, readPid, waitForExit } from '../
 import type { TaskContext, TaskManager } from '../tasks/task-manager';
 import { formatBytes } from '../util/units';
 import type { Host } from './host';
+import { carrySerialLog } from '../consoles/serial-carry';
+import { checkDestinationAccess } from './migrate-checks';
+import { claimTargetDir, markLeftBehind, restoreAside } from './leftover';
 import type { HostRegistry } from './registry';
 
 /**
@@ -58,6 +61,7 @@ export class LiveMigration {
       const pid = await readPid(to, paths).catch(() => null);
       if (pid) await to.kill(pid, 'SIGKILL').catch(() => undefined);
       await to.fs.rm(meta.targetDir, { recursive: true }).catch(() => undefined);
+      await restoreAside(to, meta.targetDir).catch(() => undefined);
     });
   }
 
@@ -83,6 +87,7 @@ export class LiveMigration {
       throw new HangarError('UNSUPPORTED', `Live migration from a LAN host is not available yet (only from this computer): stop "${vm.name}" and use the offline move (host move-vm), or migrate it from this computer.`);
     const fromPaths = await this.vms.paths(vm);
     const toPaths = await destPaths(to, vm.id);
+    await checkDestinationAccess(vm, to, this.hostName(to.id)); // host, path and reason, not "Permission denied" (migrate-checks.ts)
     await this.checkStorage(vm, from, to, fromPaths);
 
     const caps = await probeHost(to);
@@ -91,7 +96,8 @@ export class LiveMigration {
     const fromAccel = vm.accel ?? (await probeHost(from)).accel;
     if (caps.accel !== fromAccel)
       throw new HangarError('UNSUPPORTED', `"${vm.name}" runs with ${fromAccel.toUpperCase()} (CPU model ${fromAccel === 'kvm' ? 'host' : 'max'}) but ${this.hostName(to.id)} offers ${caps.accel.toUpperCase()}: the CPU models differ, so the running state cannot move. Stop the VM and use the offline move.`);
-    if (await to.fs.stat(toPaths.dir)) throw new HangarError('CONFLICT', `${toPaths.dir} already exists on ${this.hostName(to.id)} (an earlier, unfinished move?): remove it first.`);
+    // a folder this VM left there on an earlier move is Hangar's own: set aside, replaced at the switch (hosts/leftover.ts)
+    const claim = await claimTargetDir(to, toPaths.dir, vm, this.hostName(to.id));
 
     const wasPaused = vm.state === 'paused';
     let dest: { qmp: QmpClient; pid: number } | null = null;
@@ -104,7 +110,9 @@ export class LiveMigration {
       await to.fs.writeFileAtomic(toPaths.vmJson, JSON.stringify(vm.spec, null, 2) + '\n', 0o600);
       const argv = [...this.vms.argvFor(vm.spec, toPaths, caps), '-incoming', 'defer'];
       try {
-        dest = await launchQemu(to, caps.qemu.binary, argv, toPaths);
+        // the console scrollback follows the VM (consoles/serial-carry.ts)
+        await carrySerialLog(from, fromPaths, to, toPaths, this.hostName(to.id)).catch(() => undefined);
+        dest = await launchQemu(to, caps.qemu.binary, argv, toPaths, 30000, { incoming: true });
       } catch (e) {
         if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', `QEMU did not start on ${this.hostName(to.id)}: ${e.message}`, { log: e.qemuLog.slice(-4000) });
         throw e;
@@ -154,6 +162,8 @@ export class LiveMigration {
         if (srcPid) await from.kill(srcPid, 'SIGTERM').catch(() => undefined);
       }
       await waitForExit(from, fromPaths, srcPid, vm.id, 15000).catch(() => undefined);
+      await claim.commit().catch(() => undefined);
+      await markLeftBehind(from, fromPaths.dir, vm, to.id).catch(() => undefined);
       ctx.progress(1, `Migrated ${formatBytes(bytes)} of RAM and device state`);
       return { vmId: vm.id, toHostId: to.id, dir: toPaths.dir, bytes };
     } catch (e) {
@@ -168,6 +178,7 @@ export class LiveMigration {
       }
       await to.fs.rm(toPaths.dir, { recursive: true }).catch(() => undefined);
       await to.fs.rm(toPaths.runDir, { recursive: true }).catch(() => undefined);
+      await claim.rollback().catch(() => undefined);
       throw e;
     } finally {
       bridge?.close();

@@ -9,6 +9,7 @@ import type { TaskContext } from '../tasks/task-manager';
 import { formatBytes } from '../util/units';
 import { copyBetweenHosts } from './copy-file';
 import type { Host } from './host';
+import { claimTargetDir, markLeftBehind } from './leftover';
 
 /**
  * Offline move of a stopped VM to another host: every file of its folder is copied and
@@ -26,6 +27,8 @@ export interface MoveDeps {
   db: Db;
   /** The VM as the database has it now (re-read before the switch). */
   current(): VmInfo;
+  /** A host's name for sentences (its id when unknown). */
+  hostName?: (id: string) => string;
 }
 
 export async function moveVm(vm: VmInfo, from: Host, to: Host, deleteSource: boolean, ctx: TaskContext, deps: MoveDeps): Promise<{ vmId: string; toHostId: string; dir: string; bytes: number; sourceKept: string | null }> {
@@ -67,9 +70,13 @@ export async function moveVm(vm: VmInfo, from: Host, to: Host, deleteSource: boo
   const total = files.reduce((n, f) => n + f.size, 0);
   const toHome = await to.hangarHome();
   const target = vmPaths(toHome, runtimeRoot(toHome, (await to.info()).uid), vm.id);
-  if (await to.fs.stat(target.dir)) throw new HangarError('CONFLICT', `${target.dir} already exists on the target host (an earlier, unfinished move?): remove it first.`);
+  // a folder this VM left there on an earlier move (kept source) is Hangar's own: set aside, replaced at the switch
+  const claim = await claimTargetDir(to, target.dir, vm, deps.hostName?.(to.id) ?? 'the target host');
   const free = (await to.fs.statfs(toHome)).freeBytes;
-  if (free < total) throw new HangarError('RESOURCE_LIMIT', `The VM needs ${formatBytes(total)}; the target host has ${formatBytes(free)} free.`);
+  if (free < total) {
+    await claim.rollback();
+    throw new HangarError('RESOURCE_LIMIT', `The VM needs ${formatBytes(total)}; the target host has ${formatBytes(free)} free.`);
+  }
 
   await to.fs.mkdir(target.dir, 0o700);
   for (const sub of new Set(files.filter((f) => f.name.includes('/')).map((f) => path.posix.dirname(f.name)))) await to.fs.mkdir(path.posix.join(target.dir, sub), 0o700);
@@ -95,10 +102,13 @@ export async function moveVm(vm: VmInfo, from: Host, to: Host, deleteSource: boo
     if (switched.changes !== 1) throw new HangarError('INVALID_STATE', `"${vm.name}" changed during the move: nothing was switched.`);
   } catch (e) {
     await to.fs.rm(target.dir, { recursive: true }).catch(() => undefined);
+    await claim.rollback().catch(() => undefined);
     throw e;
   }
+  await claim.commit().catch(() => undefined);
 
   if (deleteSource) await from.fs.rm(vm.dir, { recursive: true });
+  else await markLeftBehind(from, vm.dir, vm, to.id).catch(() => undefined);
   ctx.progress(1, `Moved ${formatBytes(total)}`);
   return { vmId: vm.id, toHostId: to.id, dir: target.dir, bytes: total, sourceKept: deleteSource ? null : vm.dir };
 }

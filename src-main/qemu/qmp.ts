@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { HangarError } from '../api/errors';
 
 /**
  * A QMP client over any byte stream (a local UNIX socket or one forwarded over SSH).
@@ -75,14 +76,15 @@ export class QmpClient extends EventEmitter<QmpClientEvents> {
           );
         }
       }));
-      const onEnd = () => {
+      const onEnd = (cause?: Error) => {
         clearTimeout(timer);
-        this.shutdown(new QmpError('QMP connection closed', null));
+        // a stream ended with a sentence of its own (a LAN host whose link died) keeps it
+        this.shutdown(cause instanceof HangarError ? cause : new QmpError('QMP connection closed', null));
         if (!greeted) reject(new QmpError('QMP connection closed before the greeting', null));
       };
-      this.stream.on('close', onEnd);
-      this.stream.on('end', onEnd);
-      this.stream.on('error', () => onEnd());
+      this.stream.on('close', () => onEnd());
+      this.stream.on('end', () => onEnd());
+      this.stream.on('error', (e) => onEnd(e));
     });
   }
 

@@ -44,12 +44,12 @@ export class QemuStartError extends Error {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Launch QEMU detached and return once QMP answers. */
-export async function launchQemu(host: Host, qemuBinary: string, argv: string[], paths: VmPaths, timeoutMs = 30000): Promise<LaunchResult> {
+export async function launchQemu(host: Host, qemuBinary: string, argv: string[], paths: VmPaths, timeoutMs = 30000, opts: { incoming?: boolean } = {}): Promise<LaunchResult> {
   await host.fs.mkdir(paths.dir);
   await host.fs.mkdir(paths.runDir, 0o700);
   for (const f of [paths.exitFile, paths.intentFile, paths.pidFile, paths.qmpSocket, paths.serialSocket, paths.vncSocket]) await host.fs.rm(f);
   const logStart = (await host.fs.stat(paths.qemuLog))?.size ?? 0;
-  await markSerialLog(host, paths);
+  if (!opts.incoming) await markSerialLog(host, paths); // an incoming migration is no new boot (consoles/serial-carry.ts)
 
   await host.spawnDetached('/bin/sh', ['-c', KEEPER_SCRIPT, 'hangar-keeper', paths.exitFile, qemuBinary, ...argv], { logFile: paths.qemuLog, cwd: paths.dir });
 

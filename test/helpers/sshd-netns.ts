@@ -96,18 +96,27 @@ async function waitForBanner(address: string, port: number, timeoutMs = 10000): 
   throw new Error(`sshd did not answer on ${address}:${port}`);
 }
 
-export async function startSshdNetns(): Promise<SshdNetns> {
+export interface SshdNetnsOptions {
+  /**
+   * Run sshd (so every remote session and QEMU) without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH:
+   * the remote root then obeys file permissions like an ordinary user, so "permission denied" on
+   * the far host can be tested without creating an account.
+   */
+  obeyFilePermissions?: boolean;
+}
+
+export async function startSshdNetns(opts: SshdNetnsOptions = {}): Promise<SshdNetns> {
   // test files run in parallel: if another one took the same subnet a moment ago, pick again
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(freeSubnet());
+      return await startOnce(freeSubnet(), opts);
     } catch (e) {
       if (attempt >= 4 || !/File exists|already exists/i.test(String((e as { stderr?: unknown }).stderr ?? (e as Error).message))) throw e;
     }
   }
 }
 
-async function startOnce(x: number): Promise<SshdNetns> {
+async function startOnce(x: number, opts: SshdNetnsOptions): Promise<SshdNetns> {
   const ns = `hangar-test-${x}`;
   const vethHost = `hgh${x}`;
   const vethNs = `hgn${x}`;
@@ -195,7 +204,9 @@ async function startOnce(x: number): Promise<SshdNetns> {
     fs.mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege-separation folder
 
     const startSshd = async () => {
-      sshd = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', config, '-h', hostKey], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const sshdArgv = ['/usr/sbin/sshd', '-D', '-e', '-f', config, '-h', hostKey];
+      const dropCaps = ['/usr/sbin/capsh', '--drop=cap_dac_override,cap_dac_read_search', '--', '-c', 'exec "$@"', 'sshd'];
+      sshd = spawn('ip', ['netns', 'exec', ns, ...(opts.obeyFilePermissions ? dropCaps : []), ...sshdArgv], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       sshd.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       await waitForBanner(address, 22).catch((e: Error) => {
