@@ -202,6 +202,11 @@ export class SshHost extends EventEmitter implements Host {
     throw new HangarError('HOST_UNREACHABLE', `${this.target.name} is offline${this.stateReason ? ` (${this.stateReason.replace(/\.$/, '')})` : ''}. Hangar reconnects by itself; "Test connection" on the Hosts page retries now.`);
   }
 
+  /** The live ssh2 client, for the migration relay's remote listener (migrate-relay.ts). */
+  liveClient(): Promise<Client> {
+    return this.live();
+  }
+
   private sftp(): Promise<SFTPWrapper> {
     if (!this.sftpSession) {
       const session = this.live().then(

@@ -1,8 +1,4 @@
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Duplex } from 'node:stream';
 import type { ParsedInput, TaskInfo, VmInfo } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
 import type { Db } from '../db/database';
@@ -18,6 +14,8 @@ import type { Host } from './host';
 import { carrySerialLog } from '../consoles/serial-carry';
 import { checkDestinationAccess } from './migrate-checks';
 import { claimTargetDir, markLeftBehind, restoreAside } from './leftover';
+import { openRelay, type Relay } from './migrate-relay';
+import { StorageMirror, createTargets, planStorage, type StoragePlan } from './migrate-storage';
 import type { HostRegistry } from './registry';
 
 /**
@@ -27,10 +25,10 @@ import type { HostRegistry } from './registry';
  * to the destination and the source QEMU told to quit. Until then the source keeps running; a
  * failure or cancel kills the destination QEMU and removes its folder.
  *
- * Limits of this first step: writable disks must be absent or on a path both hosts see
- * identically (shared storage); the source must be this computer (its QEMU connects to a UNIX
- * socket the engine listens on here, bridged to the destination over the host's connectUnix —
- * an SSH stream for a LAN host).
+ * Any direction (this computer or a LAN host, to this computer or a LAN host): the source QEMU
+ * connects to a UNIX socket on its own host that the engine relays to the destination's socket
+ * (migrate-relay.ts). Writable disks must be absent or on a path both hosts see identically
+ * (shared storage).
  */
 
 const MIGRATE_SOCKET = 'migrate.sock';
@@ -74,21 +72,22 @@ export class LiveMigration {
     return this.tasks.start(
       'host.migrateVm',
       `Migrate ${vm.name} to ${this.hostName(to.id)}`,
-      (ctx) => this.vms.migrating(vm.id, (current, handOver) => this.run(current, to, ctx, handOver)),
+      (ctx) => this.vms.migrating(vm.id, (current, handOver) => this.run(current, to, ctx, handOver, input)),
       { meta: { vmId: vm.id, toHostId: to.id, targetDir } },
     );
   }
 
-  private async run(vm: VmInfo, to: Host, ctx: TaskContext, handOver: () => void): Promise<{ vmId: string; toHostId: string; dir: string; bytes: number }> {
+  private async run(vm: VmInfo, to: Host, ctx: TaskContext, handOver: () => void, opts: { copyStorage?: boolean; deleteSource?: boolean } = {}): Promise<{ vmId: string; toHostId: string; dir: string; bytes: number; diskBytes: number; sourceKept: string | null }> {
     if (vm.state !== 'running' && vm.state !== 'paused') throw new HangarError('INVALID_STATE', `"${vm.name}" is ${vm.state}: only a running or paused VM can be migrated live (use the offline move for a stopped one).`);
     const from = this.hosts.get(vm.hostId);
     if (from.id === to.id) throw new HangarError('INVALID_INPUT', `"${vm.name}" is already on that host.`, { field: 'toHost' });
-    if (from.kind !== 'local')
-      throw new HangarError('UNSUPPORTED', `Live migration from a LAN host is not available yet (only from this computer): stop "${vm.name}" and use the offline move (host move-vm), or migrate it from this computer.`);
     const fromPaths = await this.vms.paths(vm);
     const toPaths = await destPaths(to, vm.id);
-    await checkDestinationAccess(vm, to, this.hostName(to.id)); // host, path and reason, not "Permission denied" (migrate-checks.ts)
-    await this.checkStorage(vm, from, to, fromPaths);
+    // storage migration (migrate-storage.ts): the disks in the VM's folder are mirrored over
+    const plan = opts.copyStorage ? planStorage(vm, fromPaths, toPaths) : null;
+    const spec = plan?.spec ?? vm.spec;
+    await checkDestinationAccess({ ...vm, spec }, to, this.hostName(to.id)); // host, path and reason, not "Permission denied" (migrate-checks.ts)
+    await this.checkStorage(vm, from, to, fromPaths, new Set(plan?.copies.map((c) => c.from)));
 
     const caps = await probeHost(to);
     if (!caps.qemu) throw new HangarError('MISSING_DEPENDENCY', `QEMU is not installed on ${this.hostName(to.id)}. ${caps.installHint ?? ''}`.trim());
@@ -101,14 +100,17 @@ export class LiveMigration {
 
     const wasPaused = vm.state === 'paused';
     let dest: { qmp: QmpClient; pid: number } | null = null;
-    let bridge: Bridge | null = null;
+    let bridge: Relay | null = null;
+    let mirror: StorageMirror | null = null;
+    const share = plan?.copies.length ? 0.6 : 0; // of the progress bar: the disks, then RAM
     let started = false;
     let completed = false;
     try {
       ctx.progress(0, `Starting QEMU on ${this.hostName(to.id)}`);
       await to.fs.mkdir(toPaths.dir, 0o700);
-      await to.fs.writeFileAtomic(toPaths.vmJson, JSON.stringify(vm.spec, null, 2) + '\n', 0o600);
-      const argv = [...this.vms.argvFor(vm.spec, toPaths, caps), '-incoming', 'defer'];
+      await to.fs.writeFileAtomic(toPaths.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
+      if (plan?.copies.length) await createTargets(plan, (fn) => this.vms.withQmp(vm.id, fn), to, this.hostName(to.id));
+      const argv = [...this.vms.argvFor(spec, toPaths, caps), '-incoming', 'defer'];
       try {
         // the console scrollback follows the VM (consoles/serial-carry.ts)
         await carrySerialLog(from, fromPaths, to, toPaths, this.hostName(to.id)).catch(() => undefined);
@@ -119,22 +121,32 @@ export class LiveMigration {
       }
       const destSocket = path.posix.join(toPaths.runDir, MIGRATE_SOCKET);
       await dest.qmp.command('migrate-incoming', { uri: `unix:${destSocket}` });
-      bridge = await openBridge(() => to.connectUnix(destSocket, 10000));
+      // any direction: the source QEMU streams into a socket on its own host, relayed here (migrate-relay.ts)
+      bridge = await openRelay(from, path.posix.join(fromPaths.runDir, 'migrate-out.sock'), () => to.connectUnix(destSocket, 10000));
 
+      if (plan?.copies.length) {
+        mirror = new StorageMirror(plan, from, fromPaths, to, toPaths, { from: this.hostName(from.id), to: this.hostName(to.id) }, (fn) => this.vms.withQmp(vm.id, fn));
+        await mirror.start(dest.qmp, ctx, share);
+      }
       await this.vms.withQmp(vm.id, (qmp) => qmp.command('migrate', { uri: `unix:${bridge!.socketPath}` }));
       started = true;
       for (;;) {
         if (ctx.signal.aborted) throw new HangarError('CANCELLED', 'The migration was cancelled: the VM keeps running on its old host.');
         const st = await this.vms.withQmp(vm.id, (qmp) => qmp.command<MigrateStatus>('query-migrate'));
         if (st.status === 'completed') break;
+        if (st.status === 'pre-switchover' && mirror) {
+          await mirror.switchover();
+          continue;
+        }
         if (st.status === 'failed' || st.status === 'cancelled')
           throw new HangarError('QEMU_FAILED', `The migration ${st.status}${st['error-desc'] ? `: ${st['error-desc']}` : ''}${bridge.error ? ` (${bridge.error})` : ''}. The VM keeps running on its old host.`);
         const total = st.ram?.total ?? 0;
         const sent = st.ram?.transferred ?? 0;
-        if (total > 0) ctx.progress(Math.min(0.95, sent / total), `${formatBytes(sent)} of ${formatBytes(total)} RAM sent`);
+        if (total > 0) ctx.progress(Math.min(0.95, share + (1 - share) * (sent / total)), `${formatBytes(sent)} of ${formatBytes(total)} RAM sent`);
         await sleep(200);
       }
       completed = true;
+      await mirror?.finish(dest.qmp);
       const bytes = (await this.vms.withQmp(vm.id, (qmp) => qmp.command<MigrateStatus>('query-migrate'))).ram?.transferred ?? 0;
 
       // The destination resumes by itself when the source was running (autostart); keep the
@@ -146,8 +158,8 @@ export class LiveMigration {
       // The switch. The source runtime is dropped first so its coming exit is no crash.
       handOver();
       const switched = this.db
-        .prepare("UPDATE vms SET host_id = ?, dir = ?, pid = ?, updated_at = ? WHERE id = ? AND host_id = ? AND state IN ('running', 'paused')")
-        .run(to.id, toPaths.dir, dest.pid, nowIso(), vm.id, from.id);
+        .prepare("UPDATE vms SET host_id = ?, dir = ?, pid = ?, spec_json = ?, updated_at = ? WHERE id = ? AND host_id = ? AND state IN ('running', 'paused')")
+        .run(to.id, toPaths.dir, dest.pid, JSON.stringify(spec), nowIso(), vm.id, from.id);
       if (switched.changes !== 1) throw new HangarError('INVALID_STATE', `"${vm.name}" changed during the migration: nothing was switched.`);
       dest.qmp.close();
       dest = null;
@@ -163,11 +175,14 @@ export class LiveMigration {
       }
       await waitForExit(from, fromPaths, srcPid, vm.id, 15000).catch(() => undefined);
       await claim.commit().catch(() => undefined);
-      await markLeftBehind(from, fromPaths.dir, vm, to.id).catch(() => undefined);
-      ctx.progress(1, `Migrated ${formatBytes(bytes)} of RAM and device state`);
-      return { vmId: vm.id, toHostId: to.id, dir: toPaths.dir, bytes };
+      const diskBytes = await this.afterStorageMove(plan, from, fromPaths, opts.deleteSource === true);
+      // the kept source folder says it is Hangar's own copy, so a move back may reuse it (leftover.ts)
+      if (!opts.deleteSource) await markLeftBehind(from, fromPaths.dir, vm, to.id).catch(() => undefined);
+      ctx.progress(1, `Migrated ${formatBytes(bytes)} of RAM and device state${diskBytes ? ` and ${formatBytes(diskBytes)} of disk` : ''}`);
+      return { vmId: vm.id, toHostId: to.id, dir: toPaths.dir, bytes, diskBytes, sourceKept: opts.deleteSource ? null : fromPaths.dir };
     } catch (e) {
       if (started && !completed) await this.vms.withQmp(vm.id, (qmp) => qmp.command('migrate_cancel')).catch(() => undefined);
+      if (!completed) await mirror?.abort();
       // After "completed" the source sits in postmigrate: let it run on.
       if (completed && !wasPaused) await this.vms.withQmp(vm.id, (qmp) => qmp.command('cont')).catch(() => undefined);
       if (dest) {
@@ -181,15 +196,26 @@ export class LiveMigration {
       await claim.rollback().catch(() => undefined);
       throw e;
     } finally {
-      bridge?.close();
+      await bridge?.close();
     }
   }
 
+  /**
+   * After a move with storage: the size of what was copied; with deleteSource the old folder (the
+   * source disks the copy came from, its logs) is removed, now that the VM runs on the copies.
+   */
+  private async afterStorageMove(plan: StoragePlan | null, from: Host, fromPaths: VmPaths, deleteSource: boolean): Promise<number> {
+    let bytes = 0;
+    for (const c of plan?.copies ?? []) bytes += (await from.fs.stat(c.from))?.size ?? 0;
+    if (deleteSource) await from.fs.rm(fromPaths.dir, { recursive: true });
+    return bytes;
+  }
+
   /** Without --copy-storage both QEMUs open the same disk files: they must be shared. */
-  private async checkStorage(vm: VmInfo, from: Host, to: Host, fromPaths: VmPaths): Promise<void> {
-    const offline = `stop "${vm.name}" and use the offline move (host move-vm), which copies the files.`;
+  private async checkStorage(vm: VmInfo, from: Host, to: Host, fromPaths: VmPaths, copied: Set<string>): Promise<void> {
+    const offline = `stop "${vm.name}" and use the offline move (host move-vm), which copies the files, or move it live with its storage (copyStorage, --copy-storage).`;
     for (const d of vm.spec.disks) {
-      if (d.readOnly) continue;
+      if (d.readOnly || copied.has(d.path)) continue;
       const here = await from.fs.stat(d.path);
       const there = await to.fs.stat(d.path);
       // a file in the VM's own folder is never shared (the folders differ per host), and a file
@@ -220,57 +246,4 @@ async function waitDestStatus(qmp: QmpClient): Promise<string> {
     if (status !== 'inmigrate' || Date.now() > deadline) return status;
     await sleep(50);
   }
-}
-
-interface Bridge {
-  socketPath: string;
-  error: string | null;
-  close(): void;
-}
-
-/**
- * A UNIX socket here that the source QEMU connects to; each connection is piped to the
- * destination's migration socket (a local socket, or an SSH stream to the LAN host's socket).
- */
-async function openBridge(connect: () => Promise<Duplex>): Promise<Bridge> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-migrate-'));
-  const socketPath = path.join(dir, 'source.sock');
-  const open = new Set<net.Socket | Duplex>();
-  const bridge: Bridge = {
-    socketPath,
-    error: null,
-    close: () => {
-      server.close();
-      for (const s of open) s.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  const server = net.createServer((local) => {
-    open.add(local);
-    local.pause();
-    connect().then(
-      (remote) => {
-        open.add(remote);
-        local.pipe(remote);
-        remote.pipe(local);
-        const fail = (e: Error) => {
-          bridge.error ??= e.message;
-          local.destroy();
-          remote.destroy();
-        };
-        local.on('error', fail);
-        remote.on('error', fail);
-        local.resume();
-      },
-      (e: Error) => {
-        bridge.error = `cannot reach the destination's migration socket: ${e.message}`;
-        local.destroy();
-      },
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
-  return bridge;
 }

@@ -85,7 +85,16 @@ export const hostMethods = {
     'Move a stopped VM to another host (files copied and SHA-256-verified, then switched). The source folder is kept unless deleteSource. A task.',
   ),
   'host.migrateVm': method<TaskInfo>()(
-    z.object({ vm: objectRef('VM'), toHost: objectRef('host') }).strict(),
-    'Live-migrate a running VM from this computer to another host (RAM and device state; disks none or on shared storage). A task.',
+    z
+      .object({
+        vm: objectRef('VM'),
+        toHost: objectRef('host'),
+        /** Mirror the disks in the VM's folder to the target while it runs (hosts/migrate-storage.ts). */
+        copyStorage: z.boolean().default(false),
+        /** After a successful move, remove the VM's old folder on the source host. */
+        deleteSource: z.boolean().default(false),
+      })
+      .strict(),
+    'Live-migrate a running VM between any two hosts (this computer or LAN hosts; the engine relays the stream): RAM and device state; disks on shared storage, or copied live with copyStorage. A task.',
   ),
 } as const;

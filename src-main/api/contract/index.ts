@@ -18,6 +18,7 @@ import { applianceMethods } from './appliances';
 import { backupMethods } from './backups';
 import { diskFactsMethods } from './disk-facts';
 import { cloudInitMethods } from './cloudinit';
+import { moveMethods } from './move';
 
 /**
  * The whole contract: every method the engine offers, to Electron IPC, the WebSocket server
@@ -42,6 +43,7 @@ export const contract = {
   ...backupMethods,
   ...diskFactsMethods,
   ...cloudInitMethods,
+  ...moveMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -74,3 +76,4 @@ export * from './appliances';
 export * from './backups';
 export * from './cloudinit';
 export { objectName, NAME_MAX } from './common';
+export * from './move';

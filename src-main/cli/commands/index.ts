@@ -13,10 +13,11 @@ import { registerVmSetCommands } from './vm-set';
 import { registerApplianceCommands } from './appliances';
 import { registerBackupCommands } from './backups';
 import { registerCloudInitCommands } from './cloudinit';
+import { registerVmMoveCommands } from './vm-move';
 
 /**
  * Commands of the later domains (images, storage, hosts, stats, schedules, ...), one module each:
  * `export function registerXCommands(program: Command): void`, added to this list.
  * Shared helpers (withClient, print, parseInteger, UsageError) come from '../common'.
  */
-export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands, registerOsCommands, registerGuestCommands, registerVmSetCommands, registerApplianceCommands, registerBackupCommands, registerCloudInitCommands];
+export const domainCommands: Array<(program: Command) => void> = [registerImageCommands, registerNetworkCommands, registerScheduleCommands, registerCompletionCommands, registerHostCommands, registerStatsCommands, registerBillingCommands, registerStorageCommands, registerOsCommands, registerGuestCommands, registerVmSetCommands, registerApplianceCommands, registerBackupCommands, registerCloudInitCommands, registerVmMoveCommands];

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useMoveDialog } from '../move/MoveDialog';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import type { VmInfo } from '../../../src-main/api/contract';
@@ -47,6 +48,7 @@ function itemsFor(vm: VmInfo, t: (k: string) => string): Item[] {
     { id: 'console', icon: 'terminal', label: t('rowMenu.console'), enabled: true, run: () => openConsoleOf(vm.id) },
     { id: 'clone', icon: 'copy', label: t('rowMenu.clone'), enabled: false, title: t('rowMenu.cloneUnavailable'), run: () => undefined },
     { id: 'settings', icon: 'sliders', label: t('toolbar.settings'), enabled: true, run: () => openDialog({ kind: 'settings', vmId: vm.id }) },
+    { id: 'move', icon: 'network', label: t('move.toolbar'), enabled: !busy, run: () => useMoveDialog.getState().show(vm.id) },
     { id: 'delete', icon: 'trash', label: t('toolbar.delete'), enabled: !busy && canDo('delete', vm.state), run: () => openDialog({ kind: 'delete', vmId: vm.id }) },
   ];
 }
@@ -96,7 +98,7 @@ export function MachineContextMenu({ returnFocusId }: { returnFocusId: string })
   };
   const activate = (it: Item) => {
     if (!it.enabled) return;
-    finish(it.id !== 'console' && it.id !== 'settings' && it.id !== 'delete');
+    finish(it.id !== 'console' && it.id !== 'settings' && it.id !== 'delete' && it.id !== 'move');
     it.run();
   };
   const move = (dir: 1 | -1 | 'first' | 'last') => {

@@ -3,6 +3,7 @@ import { Icon, type IconName } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
 import { openNewVmWizard } from '../wizard/store';
 import { ImportApplianceDialog, useApplianceImport } from '../appliances/ImportApplianceDialog';
+import { MoveDialog, useMoveDialog } from '../move/MoveDialog';
 import { runPowerAction } from './actions';
 import { selectSelectedVm, useMachines } from './store';
 import { canDo } from './vm-actions';
@@ -26,6 +27,7 @@ export function Toolbar() {
   const locked = busy !== undefined;
   const paused = state === 'paused';
   const importing = useApplianceImport((s) => s.open);
+  const moving = useMoveDialog((s) => s.vmId);
 
   const confirmThen = (kind: 'kill' | 'reset') => {
     if (!vm) return;
@@ -57,6 +59,7 @@ export function Toolbar() {
       <ToolButton icon="reset" label={t('toolbar.reset')} testId="tb-reset" disabled={locked || !canDo('reset', state)} busy={busy === 'reset'} onClick={() => confirmThen('reset')} />
       <ToolButton icon="stop" label={t('toolbar.kill')} testId="tb-kill" disabled={!canDo('kill', state) || busy === 'kill'} busy={busy === 'kill'} onClick={() => confirmThen('kill')} />
       <span className="toolbar-sep" aria-hidden="true" />
+      <ToolButton icon="network" label={t('move.toolbar')} testId="tb-move" disabled={!vm || locked} onClick={() => vm && useMoveDialog.getState().show(vm.id)} />
       <ToolButton icon="trash" label={t('toolbar.delete')} testId="tb-delete" disabled={locked || !canDo('delete', state)} onClick={() => vm && openDialog({ kind: 'delete', vmId: vm.id })} />
       <span className="toolbar-spacer" />
       <button type="button" className="icon-btn" aria-label={t('shortcuts.title')} title={`${t('shortcuts.title')} (?)`} data-testid="tb-help" onClick={() => openDialog({ kind: 'shortcuts' })}>
@@ -66,6 +69,7 @@ export function Toolbar() {
         <Icon name="gear" size={20} />
       </button>
       {importing && <ImportApplianceDialog />}
+      {moving && <MoveDialog vmId={moving} />}
     </div>
   );
 }
