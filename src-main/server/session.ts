@@ -1,7 +1,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PRIVATE_TOPICS, type EventMessage } from '../api/contract';
+import type { EventMessage } from '../api/contract';
+// from events.ts itself (no schemas): the CLI's socket client loads this module and must not pay for zod
+import { PRIVATE_TOPICS } from '../api/contract/events';
 import { toApiError } from '../api/errors';
 import { PROTOCOL_VERSION, parseClientMessage, type ServerMessage } from '../api/rpc';
 import type { Engine } from '../engine/engine';
