@@ -3,7 +3,6 @@ import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../src-main/util/units';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useMachines } from '../machines/store';
 import { useTasks } from '../tasks/store';
@@ -12,27 +11,8 @@ import { byVendor } from './os-logic';
 import { VendorMark } from './OsPicker';
 import './os.css';
 
-/** Sidebar entry for the "Get an OS" page (a second click closes it). */
-export function OsCatalogNav() {
-  const { t } = useTranslation();
-  const open = useOsCatalog((s) => s.pageOpen);
-  const openPage = useOsCatalog((s) => s.openPage);
-  return (
-    <nav className="ops-nav" aria-label={t('osinfo.catalogTitle')}>
-      <button type="button" className={`ops-nav-entry${open ? ' active' : ''}`} aria-pressed={open} onClick={() => openPage(!open)} data-testid="nav-get-os">
-        <Icon name="plus" size={18} />
-        {t('osinfo.getAnOs')}
-      </button>
-    </nav>
-  );
-}
-
-export function OsCatalogPageOr({ fallback }: { fallback: React.ReactNode }) {
-  const open = useOsCatalog((s) => s.pageOpen);
-  return open ? <CatalogPage /> : <>{fallback}</>;
-}
-
-function CatalogPage() {
+/** The "Get an OS" page (its sidebar entry, CatalogNav.tsx, loads it when opened). */
+export function CatalogPage() {
   const { t } = useTranslation();
   const s = useOsCatalog();
   const tasks = useTasks((x) => x.tasks);
