@@ -1,7 +1,8 @@
 // Start → guest banner with Hangar's default devices, against a minimal bare QEMU on the same
 // guest (target ≤ 1.2×). Hangar's VM is created with vm.create's defaults (VNC display → VGA,
 // USB tablet, one NAT virtio-net NIC, q35 hot-plug ports, guest-agent channel, balloon); the bare
-// QEMU has only what the guest needs: q35, TCG/KVM, memory, the kernel and a serial log.
+// QEMU has only what the guest needs: q35, TCG/KVM with Hangar's CPU model, memory, the kernel
+// and a serial log (the same virtual CPU, so the ratio is the cost of the devices).
 // A third column starts Hangar's argv with the NIC's iPXE option ROM put back (as before
 // `romfile=`), so the effect of that choice is measured in the same run.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -51,7 +52,7 @@ async function main() {
     const minLog = path.join(home, 'minimal-serial.log');
     const romLog = path.join(home, 'rom-serial.log');
     fs.mkdirSync(paths.runDir, { recursive: true });
-    const minimal = ['-nodefaults', '-machine', 'q35', '-accel', caps.accel, '-m', '256M', '-display', 'none', '-kernel', g.kernel, '-initrd', g.initrd, '-append', GUEST_APPEND, '-serial', `file:${minLog}`];
+    const minimal = ['-nodefaults', '-machine', 'q35', '-accel', caps.accel, '-cpu', caps.accel === 'kvm' ? 'host' : 'max', '-m', '256M', '-display', 'none', '-kernel', g.kernel, '-initrd', g.initrd, '-append', GUEST_APPEND, '-serial', `file:${minLog}`];
     const romArgv = withRom.map((a) => a.replace(paths.serialLog, romLog)).filter((a) => !a.includes('qemu.pid'));
     const pidAt = romArgv.indexOf('-pidfile');
     if (pidAt >= 0) romArgv.splice(pidAt, 1);
