@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { EventMessage, MethodInput, MethodName, MethodResult } from '../api/contract';
 import { HangarError } from '../api/errors';
-import { Engine } from '../engine/engine';
+import type { Engine } from '../engine/engine';
 import { subscribeClient } from '../engine/client-events';
 import { defaultHangarHome } from '../util/home';
 
@@ -64,7 +64,9 @@ export async function connectEngine(opts: { home?: string; preferRunning?: boole
       };
     }
   }
-  const engine = await Engine.open({ home, watch: false });
+  // Loaded only here: a CLI call through a running engine never pays for the engine's code.
+  const { Engine: EngineClass } = require('../engine/engine') as { Engine: typeof Engine };
+  const engine = await EngineClass.open({ home, watch: false });
   // said once: the process that tightened the folder prints it, the next ones find nothing to do
   for (const n of engine.startupNotices) process.stderr.write(`hangar: ${n.message}\n`);
   return inProcessClient(engine);

@@ -116,7 +116,10 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   spec.nics.forEach((nic, i) => {
     push('-netdev', netdevFor(nic, i, host));
     const boot = i === 0 ? bootIndex('network') : null;
-    push('-device', `${nic.model},id=nic${i},netdev=net${i},mac=${nic.mac}${boot === null ? '' : `,bootindex=${boot}`}`);
+    // No iPXE option ROM unless the VM boots from the network: the firmware runs every NIC's ROM
+    // at power-on, a measurable part of start → guest banner under TCG (docs/ARCHITECTURE.md).
+    const rom = boot === null ? ',romfile=' : '';
+    push('-device', `${nic.model},id=nic${i},netdev=net${i},mac=${nic.mac}${boot === null ? '' : `,bootindex=${boot}`}${rom}`);
   });
 
   if (spec.tpm) {

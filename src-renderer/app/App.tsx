@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import logoUrl from '../../assets/hangar.svg';
 import { Button } from '../components/Button';
@@ -6,19 +7,14 @@ import { Icon } from '../components/Icon';
 import { Splitter } from '../components/Splitter';
 import { Toaster } from '../components/Toaster';
 import { HostSummary } from '../features/host/HostSummary';
-import { HostsDialog } from '../features/hosts/HostsDialog';
 import { HostsNavButton } from '../features/hosts/HostsNavButton';
-import { DeleteDialog } from '../features/machines/DeleteDialog';
 import { MachineDetails } from '../features/machines/MachineDetails';
 import { MachineList } from '../features/machines/MachineList';
 import { useMachines } from '../features/machines/store';
 import { Toolbar } from '../features/machines/Toolbar';
-import { PreferencesDialog } from '../features/preferences/PreferencesDialog';
 import { LIST_WIDTH, usePreferences } from '../features/preferences/store';
-import { SettingsDialog } from '../features/settings/SettingsDialog';
-import { TaskPanel } from '../features/tasks/TaskPanel';
-import { WizardDialog } from '../features/wizard/WizardDialog';
-import { openNewVmWizard } from '../features/wizard/store';
+import { openNewVmWizard } from '../features/wizard/open';
+import { DeleteDialog, HostsDialog, ImagesPage, PreferencesDialog, SettingsDialog, StoragePage, TaskPanel, WizardDialog } from './lazy-views';
 import { ConfirmDialog } from './ConfirmDialog';
 import { useConnection } from './connection-store';
 import { ShortcutsDialog } from './ShortcutsDialog';
@@ -29,13 +25,11 @@ import { useUi } from './ui-store';
 import { ConsoleRoute, useRoute } from '../features/consoles/ConsoleRoutes';
 import { StorageNav } from '../features/storage/StorageNav';
 import { OpsNav, OpsPageOr } from '../features/schedules/OpsNav';
-import { StoragePage } from '../features/storage/StoragePage';
 import { useStorage } from '../features/storage/store';
 import { UsageNav, UsagePageOr } from '../features/usage/UsageNav';
 import { ImagesNav } from '../features/images/ImagesNav';
-import { ImagesPage } from '../features/images/ImagesPage';
 import { useImages } from '../features/images/store';
-import { OsCatalogNav, OsCatalogPageOr } from '../features/os/CatalogPage';
+import { OsCatalogNav, OsCatalogPageOr } from '../features/os/CatalogNav';
 
 function Dialogs() {
   const dialog = useUi((s) => s.dialog);
@@ -135,12 +129,16 @@ function MainWindow() {
         </aside>
         <Splitter value={listWidth} min={LIST_WIDTH.min} max={LIST_WIDTH.max} onChange={setListWidth} label={t('app.resizeList')} />
         <main className="content">
-          <OsCatalogPageOr fallback={<OpsPageOr fallback={<UsagePageOr fallback={imagesPage ? <ImagesPage /> : storagePage ? <StoragePage /> : <RightPane />} />} />} />
+          <Suspense fallback={null}>
+            <OsCatalogPageOr fallback={<OpsPageOr fallback={<UsagePageOr fallback={imagesPage ? <ImagesPage /> : storagePage ? <StoragePage /> : <RightPane />} />} />} />
+          </Suspense>
         </main>
-        {taskPanelOpen && <TaskPanel />}
+        <Suspense fallback={null}>{taskPanelOpen && <TaskPanel />}</Suspense>
       </div>
       <StatusBar />
-      <Dialogs />
+      <Suspense fallback={null}>
+        <Dialogs />
+      </Suspense>
       <Toaster />
     </div>
   );

@@ -4,7 +4,7 @@ import { LIST_ID, SEARCH_INPUT_ID } from '../features/machines/MachineList';
 import { moveSelection, visibleVms } from '../features/machines/list-logic';
 import { useMachines } from '../features/machines/store';
 import { canDo } from '../features/machines/vm-actions';
-import { openNewVmWizard } from '../features/wizard/store';
+import { openNewVmWizard } from '../features/wizard/open';
 import { useUi } from './ui-store';
 
 const MOVES: Record<string, Parameters<typeof moveSelection>[2]> = { ArrowUp: 'up', ArrowDown: 'down', Home: 'first', End: 'last', PageUp: 'pageUp', PageDown: 'pageDown' };

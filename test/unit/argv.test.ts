@@ -90,3 +90,13 @@ test('paths: socket folder falls back to /tmp when $HANGAR_HOME is too long for 
   assert.match(root, /^\/tmp\/hangar-1000-[0-9a-f]{12}$/);
   assert.ok(vmPaths(long, root, '11111111-2222-4333-8444-555555555555').serialSocket.length < 108);
 });
+
+test('argv: NICs carry no option ROM (romfile=) unless the VM boots from the network, whose first NIC keeps its iPXE ROM', () => {
+  const nicArgs = (spec: VmSpec) => buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null }).filter((a) => a.includes(',netdev=net'));
+  assert.deepEqual(nicArgs(base), ['virtio-net-pci,id=nic0,netdev=net0,mac=52:54:00:12:34:56,romfile=']);
+  const second = { ...base.nics[0]!, id: 'nic1', mac: '52:54:00:12:34:57' };
+  assert.deepEqual(nicArgs({ ...base, nics: [base.nics[0]!, second], bootOrder: ['network', 'disk'] }), [
+    'virtio-net-pci,id=nic0,netdev=net0,mac=52:54:00:12:34:56,bootindex=1',
+    'virtio-net-pci,id=nic1,netdev=net1,mac=52:54:00:12:34:57,romfile=',
+  ]);
+});

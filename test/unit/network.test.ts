@@ -49,7 +49,7 @@ test('argv: NAT with forwards, internal network (multicast socket on loopback) a
     'socket,id=net1,mcast=239.1.2.3:41000,localaddr=127.0.0.1',
     'bridge,id=net2,br=br0',
   ]);
-  assert.ok(argv.includes('e1000,id=nic1,netdev=net1,mac=52:54:00:00:00:02'));
+  assert.ok(argv.includes('e1000,id=nic1,netdev=net1,mac=52:54:00:00:00:02,romfile='));
 });
 
 test('argv: an internal NIC whose network endpoint is unknown is an error, not a NIC on no network', () => {

@@ -7,8 +7,7 @@ import { empty, objectName, objectRef } from './common';
  * currency. Rounding rule: each line item is computed exactly from milliseconds and bytes,
  * then rounded half-up to the minor unit; a total is the sum of its rounded lines.
  */
-export const ROUNDING_RULE =
-  'Each line item is computed exactly from the metered milliseconds and bytes, then rounded half-up to the smallest currency unit (e.g. the cent); totals are sums of the rounded lines.';
+export { ROUNDING_RULE } from './billing-rule';
 
 /** A rate in the currency's major unit, as a decimal string with at most 6 decimals ("0.045"). */
 const rate = (what: string) =>

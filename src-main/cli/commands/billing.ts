@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Invoice, PlanRates } from '../../api/contract';
-import { ROUNDING_RULE } from '../../api/contract';
+import { ROUNDING_RULE } from '../../api/contract/billing-rule';
 import { formatMinor } from '../../metering/money';
 import { UsageError, print, withClient } from '../common';
 import { table } from '../output';

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Icon, type IconName } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
-import { openNewVmWizard } from '../wizard/store';
+import { openNewVmWizard } from '../wizard/open';
 import { ImportApplianceDialog, useApplianceImport } from '../appliances/ImportApplianceDialog';
 import { MoveDialog, useMoveDialog } from '../move/MoveDialog';
 import { runPowerAction } from './actions';

@@ -44,7 +44,8 @@ export const useMachines = create<MachinesState>()((set, get) => ({
     for (const vm of list) byId[vm.id] = vm;
     const { selectedId } = get();
     // keep the remembered selection when it still exists, else pick the first machine by name
-    const keep = selectedId && byId[selectedId] ? selectedId : (list.slice().sort((a, b) => a.name.localeCompare(b.name))[0]?.id ?? null);
+    // (one pass, not a sort: with 1,000 machines this runs before the first paint)
+    const keep = selectedId && byId[selectedId] ? selectedId : (list.reduce<VmInfo | null>((min, vm) => (min === null || vm.name.localeCompare(min.name) < 0 ? vm : min), null)?.id ?? null);
     set({ byId, loaded: true, loadError: null });
     if (keep !== selectedId) get().select(keep);
   },

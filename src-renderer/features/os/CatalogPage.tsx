@@ -1,5 +1,4 @@
 import { useMemo } from 'react';
-import { NavEntry } from '../../components/NavEntry';
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../src-main/shared/units';
 import { Button } from '../../components/Button';
@@ -12,24 +11,8 @@ import { byVendor } from './os-logic';
 import { VendorMark } from './OsPicker';
 import './os.css';
 
-/** Sidebar entry for the "Get an OS" page (a second click closes it). */
-export function OsCatalogNav() {
-  const { t } = useTranslation();
-  const open = useOsCatalog((s) => s.pageOpen);
-  const openPage = useOsCatalog((s) => s.openPage);
-  return (
-    <nav className="ops-nav" aria-label={t('osinfo.catalogTitle')}>
-      <NavEntry active={open} icon="plus" label={t('osinfo.getAnOs')} onToggle={openPage} testId="nav-get-os" />
-    </nav>
-  );
-}
-
-export function OsCatalogPageOr({ fallback }: { fallback: React.ReactNode }) {
-  const open = useOsCatalog((s) => s.pageOpen);
-  return open ? <CatalogPage /> : <>{fallback}</>;
-}
-
-function CatalogPage() {
+/** The "Get an OS" page (its sidebar entry, CatalogNav.tsx, loads it when opened). */
+export function CatalogPage() {
   const { t } = useTranslation();
   const s = useOsCatalog();
   const tasks = useTasks((x) => x.tasks);

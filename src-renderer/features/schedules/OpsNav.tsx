@@ -1,9 +1,12 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavEntry } from '../../components/NavEntry';
-import { NetworksPage } from '../networks/NetworksPage';
-import { SchedulesPage } from './SchedulesPage';
 import { useOpsPage, type OpsPage } from './ops-page';
 import './ops.css';
+
+// The pages load when opened: the first paint of the main window needs only the entries.
+const NetworksPage = lazy(() => import('../networks/NetworksPage').then((m) => ({ default: m.NetworksPage })));
+const SchedulesPage = lazy(() => import('./SchedulesPage').then((m) => ({ default: m.SchedulesPage })));
 
 /** Sidebar entries for the Networks and Schedules pages (a second click closes the page). */
 export function OpsNav() {
@@ -24,7 +27,6 @@ export function OpsNav() {
 /** The open operations page, or `fallback` (the machine details) when none is open. */
 export function OpsPageOr({ fallback }: { fallback: React.ReactNode }) {
   const page = useOpsPage((s) => s.page);
-  if (page === 'networks') return <NetworksPage />;
-  if (page === 'schedules') return <SchedulesPage />;
+  if (page === 'networks' || page === 'schedules') return <Suspense fallback={null}>{page === 'networks' ? <NetworksPage /> : <SchedulesPage />}</Suspense>;
   return <>{fallback}</>;
 }

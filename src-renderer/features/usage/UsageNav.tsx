@@ -2,11 +2,11 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IconName } from '../../components/Icon';
 import { NavEntry } from '../../components/NavEntry';
-import { UsagePage } from './UsagePage';
 import { useUsage, type UsagePageName } from './store';
 import '../schedules/ops.css';
 
 // uPlot loads with the page that draws charts, not with the main window.
+const UsagePage = lazy(() => import('./UsagePage').then((m) => ({ default: m.UsagePage })));
 const HostOverview = lazy(() => import('../performance/HostOverview').then((m) => ({ default: m.HostOverview })));
 
 /** Sidebar entries for the host overview and the Usage & Billing page (a second click closes). */
@@ -34,6 +34,11 @@ export function UsagePageOr({ fallback }: { fallback: React.ReactNode }) {
         <HostOverview />
       </Suspense>
     );
-  if (page === 'usage') return <UsagePage />;
+  if (page === 'usage')
+    return (
+      <Suspense fallback={null}>
+        <UsagePage />
+      </Suspense>
+    );
   return <>{fallback}</>;
 }
