@@ -18,7 +18,7 @@ const suites = picked.length ? picked : namedFiles.length ? [...new Set(namedFil
 const JOBS = Math.max(1, Number(process.env.HANGAR_TEST_JOBS ?? 2) || 1);
 // Rough seconds each long file took on 2 cores under TCG (only used to start the long ones first).
 const LONG_FILES = {
-  'test/e2e/cloudinit.test.ts': 135, 'test/integration/cloudinit.test.ts': 105, 'test/integration/cli.test.ts': 66,
+  'test/integration/cloudinit-lan.test.ts': 170, 'test/e2e/cloudinit.test.ts': 135, 'test/integration/cloudinit.test.ts': 105, 'test/integration/cli.test.ts': 66,
   'test/integration/hosts.test.ts': 60, 'test/integration/guest.test.ts': 66, 'test/integration/lifecycle.test.ts': 46,
   'test/integration/network-cli.test.ts': 45, 'test/integration/secureboot.test.ts': 43, 'test/integration/faults-data.test.ts': 41,
   'test/integration/hosts-cli.test.ts': 40, 'test/e2e/consoles.test.ts': 34, 'test/e2e/metrics-billing.test.ts': 31,
