@@ -2,9 +2,9 @@
  * Is an imported disk image a cloud image (cloud-init inside, no installer, no user)? Decided at
  * import; the user can change the flag afterwards (image.update { cloudImage }).
  *
- * Two sources: what osinfo-db says about the OS the image was recognised as (the hook below: the
- * osinfo domain, src-main/os/, passes its entry's verdict once it identifies disk images), and
- * otherwise the file name, as distributions name their cloud images ("debian-12-genericcloud-amd64",
+ * Two sources: what osinfo-db says about the image (its list of the disk images distributions
+ * publish, with cloud-init="true" or not, matched by file name: os/osinfo-db.ts `diskImages`,
+ * passed in by the image library), and otherwise the file name, as distributions name their cloud images ("debian-12-genericcloud-amd64",
  * "jammy-server-cloudimg-amd64", "Fedora-Cloud-Base-39", "openSUSE-Leap-15.5-Minimal-VM.x86_64-Cloud",
  * "CentOS-Stream-GenericCloud-9", "AlmaLinux-9-GenericCloud", "Rocky-9-GenericCloud").
  */

@@ -128,6 +128,7 @@ export class Engine {
     this.vms.imageDisk = (ref, hostId, vmId, dir, full, file) => this.images.diskForVm(ref, hostId, vmId, dir, full, file);
     this.os = new OsService(this.home);
     this.images.detectOs = (host, file) => this.os.detect(host, file);
+    this.images.knownDiskImage = (fileName) => this.os.knownDiskImage(fileName);
     const hostRows = new HostRepository(this.db);
     this.cloudInit = new CloudInitService({ vms: this.vms, hosts: this.hosts, images: this.images, sshTarget: (id) => hostRows.find(id)?.target ?? null });
     this.channels.sshArgv = async (vm) => (await this.cloudInit.sshCommand(vm, undefined, [])).argv;

@@ -2,7 +2,7 @@ import { readStoredSpec } from '../db/repositories/vm-row-check';
 import { noSpaceMessage } from '../util/no-space';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { ImageFormat, ImageInfo, ImageTaskStart, OsDetection, ParsedInput, TaskInfo } from '../api/contract';
+import type { ImageFormat, ImageInfo, ImageTaskStart, OsDetection, OsFamily, ParsedInput, TaskInfo } from '../api/contract';
 import { uniqueColumns, uniqueConflict } from '../db/constraint-errors';
 import { HangarError } from '../api/errors';
 import { nowIso } from '../db/repositories/vms';
@@ -67,6 +67,8 @@ export class ImageService {
   private shuttingDown = false;
   /** osinfo-db detection of an ISO (os/os-service.ts), set by the engine; the label guess is the fallback. */
   detectOs: ((host: Host, file: string) => Promise<OsDetection>) | null = null;
+  /** osinfo-db's published disk image of this file name (its OS, cloud-init or not), set by the engine. */
+  knownDiskImage: ((fileName: string) => { osId: string; osName: string; family: OsFamily; cloudInit: boolean } | null) | null = null;
 
   /** What the download code (image-download.ts) may use of the library. */
   private readonly internals: LibraryInternals = {
@@ -258,6 +260,9 @@ export class ImageService {
     const guess = osFromLabel(a.detected.volumeLabel);
     const osinfo = format === 'iso' && this.detectOs ? ((await this.detectOs(host, file).catch(() => null))?.os ?? null) : null;
     if (osinfo) Object.assign(guess, { family: osinfo.family, version: osinfo.name.slice(0, 64) });
+    // a distribution's disk image under its published name: osinfo-db says which OS and whether cloud-init is inside
+    const known = format !== 'iso' && this.knownDiskImage ? this.knownDiskImage(path.basename(a.source.split(/[?#]/)[0]!)) : null;
+    if (known) Object.assign(guess, { family: known.family, version: known.osName.slice(0, 64) });
     const dir = await this.libraryDir(host);
     const final = path.join(dir, `${a.id}.${EXT[format]}`);
     // read-only for everyone: guests and overlays never write to a library image
@@ -280,7 +285,7 @@ export class ImageService {
       os: a.meta.os ?? { family: guess.family, version: guess.version },
       arch: a.meta.arch ?? guess.arch ?? 'x86_64',
       volumeLabel: a.detected.volumeLabel,
-      osId: a.meta.os ? null : (osinfo?.id ?? null),
+      osId: a.meta.os ? null : (osinfo?.id ?? known?.osId ?? null),
       minDiskBytes: a.meta.minDiskBytes ?? (format === 'iso' ? 0 : virtualSize),
       minMemoryMiB: a.meta.minMemoryMiB ?? 0,
       tags: a.meta.tags ?? [],
@@ -288,7 +293,7 @@ export class ImageService {
       source: a.source,
       createdAt: nowIso(),
       verifiedAt: nowIso(),
-      cloudImage: a.meta.cloudImage ?? (format !== 'iso' && looksLikeCloudImage({ name: `${a.name} ${path.basename(a.source)}` })),
+      cloudImage: a.meta.cloudImage ?? (format !== 'iso' && looksLikeCloudImage({ name: `${a.name} ${path.basename(a.source)}`, osinfoCloudInit: known?.cloudInit })),
     };
     try {
       try {

@@ -2,7 +2,7 @@ import type { OsCatalogItem, OsDbStatus, OsDetail, OsDetection, OsEntry } from '
 import { HangarError } from '../api/errors';
 import type { Host } from '../hosts/host';
 import { detection, matchIso, readIsoIds } from './os-detect';
-import { loadOsIndex, type OsIndex } from './osinfo-db';
+import { loadOsIndex, type KnownDiskImage, type OsIndex } from './osinfo-db';
 
 /**
  * The OS domain: osinfo-db's OSes (list, search, one OS with its defaults), ISO detection, and
@@ -43,6 +43,11 @@ export class OsService {
 
   find(id: string): OsDetail | null {
     return this.index().entries.find((e) => e.uri === id || e.shortIds.includes(id)) ?? null;
+  }
+
+  /** The disk image osinfo-db lists under this file name (a distribution's cloud image), or null. */
+  knownDiskImage(fileName: string): KnownDiskImage | null {
+    return this.index().diskImages.find((i) => i.fileName === fileName) ?? null;
   }
 
   async detect(host: Host, file: string): Promise<OsDetection> {

@@ -17,9 +17,20 @@ import { parseOsinfoXml, type RawOs, type RawResources } from './osinfo-parse';
 export interface OsIndex {
   status: OsDbStatus;
   entries: OsDetail[];
+  /** osinfo-db's ready-made disk images by file name (the last path segment of their URL). */
+  diskImages: KnownDiskImage[];
 }
 
-const INDEX_FORMAT = 1;
+/** A distribution's published disk image as osinfo-db lists it (e.g. debian-12-genericcloud-amd64.qcow2). */
+export interface KnownDiskImage {
+  fileName: string;
+  osId: string;
+  osName: string;
+  family: OsFamily;
+  cloudInit: boolean;
+}
+
+const INDEX_FORMAT = 2;
 export const OSINFO_INSTALL_HINT = 'osinfo-db is not installed: Hangar knows only the OS families (Linux, Windows, BSD, other). Install it with "sudo apt install osinfo-db" (Debian/Ubuntu) or "sudo dnf install osinfo-db" (Fedora) for OS detection, per-OS defaults and the OS catalog.';
 
 export function osinfoDirs(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -179,6 +190,19 @@ interface CacheFile {
   key: string;
   version: string | null;
   entries: OsDetail[];
+  diskImages: KnownDiskImage[];
+}
+
+/** The file names of the disk images the database lists, with the OS and its cloud-init verdict. */
+function diskImagesOf(raws: RawOs[]): KnownDiskImage[] {
+  const out: KnownDiskImage[] = [];
+  for (const r of raws) {
+    for (const i of r.images) {
+      const fileName = i.url?.split(/[?#]/)[0]!.split('/').pop();
+      if (fileName) out.push({ fileName, osId: r.shortIds[0] ?? r.uri, osName: r.name, family: hangarFamily(r.family), cloudInit: i.cloudInit });
+    }
+  }
+  return out;
 }
 
 let memo: { key: string; index: OsIndex } | null = null;
@@ -202,7 +226,7 @@ export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env):
     installHint: n > 0 ? null : OSINFO_INSTALL_HINT,
   });
   if (files.length === 0) {
-    const index = { status: status('none', 0, null), entries: [] };
+    const index = { status: status('none', 0, null), entries: [], diskImages: [] };
     memo = { key, index };
     return index;
   }
@@ -210,7 +234,7 @@ export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env):
   try {
     const cached = JSON.parse(readLocalText(cacheFile)) as CacheFile;
     if (cached.format === INDEX_FORMAT && cached.key === key) {
-      const index = { status: status('cache', cached.entries.length, cached.version), entries: cached.entries };
+      const index = { status: status('cache', cached.entries.length, cached.version), entries: cached.entries, diskImages: cached.diskImages };
       memo = { key, index };
       return index;
     }
@@ -229,13 +253,14 @@ export function loadOsIndex(home: string, env: NodeJS.ProcessEnv = process.env):
   const byUri = new Map<string, RawOs>();
   for (const r of raws) byUri.set(r.uri, r);
   const entries = resolve([...byUri.values()]);
+  const diskImages = diskImagesOf([...byUri.values()]);
   const version = readVersion(dirs);
   try {
-    writeLocalFileAtomic(cacheFile, JSON.stringify({ format: INDEX_FORMAT, key, version, entries } satisfies CacheFile));
+    writeLocalFileAtomic(cacheFile, JSON.stringify({ format: INDEX_FORMAT, key, version, entries, diskImages } satisfies CacheFile));
   } catch {
     // a read-only home still works, only slower
   }
-  const index = { status: status('parsed', entries.length, version), entries };
+  const index = { status: status('parsed', entries.length, version), entries, diskImages };
   memo = { key, index };
   return index;
 }

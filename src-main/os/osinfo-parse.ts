@@ -48,6 +48,15 @@ export interface RawOs {
   devices: string[];
   unsupportedDevices: string[];
   media: RawMedia[];
+  /** Ready-made disk images (cloud images): `<image arch format cloud-init><url>`. */
+  images: RawImage[];
+}
+
+export interface RawImage {
+  arch: string;
+  format: string | null;
+  cloudInit: boolean;
+  url: string | null;
 }
 
 type Node = Record<string, unknown>;
@@ -151,6 +160,7 @@ export function parseOsinfoXml(xml: string): RawOs[] {
       devices,
       unsupportedDevices,
       media: nodes(os, 'media').map(media),
+      images: nodes(os, 'image').map((i) => ({ arch: attr(i, 'arch') ?? 'all', format: attr(i, 'format'), cloudInit: attr(i, 'cloud-init') === 'true', url: plain(i, 'url') })),
     };
   });
 }
