@@ -47,32 +47,32 @@ describe('money', () => {
 describe('ledger intervals from lifecycle events', () => {
   test('starting → running → paused → running → stopping → stopped is one powered-on interval; crashed ends one too', () => {
     const ev = [
-      { at: '2026-11-02T10:00:00.000Z', to: 'starting' as const },
-      { at: '2026-11-02T10:00:02.000Z', to: 'running' as const },
-      { at: '2026-11-02T11:00:00.000Z', to: 'paused' as const },
-      { at: '2026-11-02T11:30:00.000Z', to: 'running' as const },
-      { at: '2026-11-02T12:00:00.000Z', to: 'stopping' as const },
-      { at: '2026-11-02T12:00:05.250Z', to: 'stopped' as const },
-      { at: '2026-11-03T08:00:00.000Z', to: 'starting' as const },
-      { at: '2026-11-03T08:00:01.000Z', to: 'running' as const },
-      { at: '2026-11-03T09:00:00.125Z', to: 'crashed' as const },
+      { at: '2037-11-02T10:00:00.000Z', to: 'starting' as const },
+      { at: '2037-11-02T10:00:02.000Z', to: 'running' as const },
+      { at: '2037-11-02T11:00:00.000Z', to: 'paused' as const },
+      { at: '2037-11-02T11:30:00.000Z', to: 'running' as const },
+      { at: '2037-11-02T12:00:00.000Z', to: 'stopping' as const },
+      { at: '2037-11-02T12:00:05.250Z', to: 'stopped' as const },
+      { at: '2037-11-03T08:00:00.000Z', to: 'starting' as const },
+      { at: '2037-11-03T08:00:01.000Z', to: 'running' as const },
+      { at: '2037-11-03T09:00:00.125Z', to: 'crashed' as const },
     ];
-    const iv = poweredOnIntervals(ev, T('2026-12-01T00:00:00Z'));
+    const iv = poweredOnIntervals(ev, T('2037-12-01T00:00:00Z'));
     assert.deepEqual(iv, [
-      { from: T('2026-11-02T10:00:00Z'), to: T('2026-11-02T12:00:05.250Z') },
-      { from: T('2026-11-03T08:00:00Z'), to: T('2026-11-03T09:00:00.125Z') },
+      { from: T('2037-11-02T10:00:00Z'), to: T('2037-11-02T12:00:05.250Z') },
+      { from: T('2037-11-03T08:00:00Z'), to: T('2037-11-03T09:00:00.125Z') },
     ]);
   });
 
   test('an exit time from the keeper (whole seconds) counts to the middle of that second', () => {
-    const iv = poweredOnIntervals([{ at: '2026-11-02T10:00:00.200Z', to: 'starting' }, { at: '2026-11-02T10:00:07Z', to: 'stopped' }], T('2026-12-01T00:00:00Z'));
-    assert.deepEqual(iv, [{ from: T('2026-11-02T10:00:00.200Z'), to: T('2026-11-02T10:00:07.500Z') }]);
+    const iv = poweredOnIntervals([{ at: '2037-11-02T10:00:00.200Z', to: 'starting' }, { at: '2037-11-02T10:00:07Z', to: 'stopped' }], T('2037-12-01T00:00:00Z'));
+    assert.deepEqual(iv, [{ from: T('2037-11-02T10:00:00.200Z'), to: T('2037-11-02T10:00:07.500Z') }]);
   });
 
   test('a VM still running is counted up to now, and usage for [from, to) intersects', () => {
-    const iv = poweredOnIntervals([{ at: '2026-11-02T10:00:00Z', to: 'running' }], T('2026-11-02T13:00:00Z'));
-    assert.equal(overlapMs(iv, T('2026-11-02T11:00:00Z'), T('2026-11-02T12:30:00Z')), 1.5 * H);
-    assert.equal(overlapMs(iv, T('2026-11-02T14:00:00Z'), T('2026-11-02T15:00:00Z')), 0);
+    const iv = poweredOnIntervals([{ at: '2037-11-02T10:00:00Z', to: 'running' }], T('2037-11-02T13:00:00Z'));
+    assert.equal(overlapMs(iv, T('2037-11-02T11:00:00Z'), T('2037-11-02T12:30:00Z')), 1.5 * H);
+    assert.equal(overlapMs(iv, T('2037-11-02T14:00:00Z'), T('2037-11-02T15:00:00Z')), 0);
   });
 });
 
@@ -94,35 +94,35 @@ describe('periods and time zones', () => {
   });
 
   test('a VM running across midnight is split exactly at local midnight (UTC and New York)', () => {
-    const on = [{ from: T('2026-11-02T23:30:00Z'), to: T('2026-11-03T00:45:00Z') }];
-    const utcDays = splitAt(T('2026-11-02T00:00:00Z'), T('2026-11-04T00:00:00Z'), dayBoundaries(T('2026-11-02T00:00:00Z'), T('2026-11-04T00:00:00Z'), 'UTC'));
+    const on = [{ from: T('2037-11-02T23:30:00Z'), to: T('2037-11-03T00:45:00Z') }];
+    const utcDays = splitAt(T('2037-11-02T00:00:00Z'), T('2037-11-04T00:00:00Z'), dayBoundaries(T('2037-11-02T00:00:00Z'), T('2037-11-04T00:00:00Z'), 'UTC'));
     assert.deepEqual(utcDays.map((d) => overlapMs(on, d.from, d.to)), [30 * 60_000, 45 * 60_000]);
     // New York (UTC-5 in November): midnight is 05:00Z; the same run is all on Nov 2 local
-    const ny = monthPeriod('2026-11', 'America/New_York');
+    const ny = monthPeriod('2037-11', 'America/New_York');
     const nyDays = splitAt(ny.from, ny.to, dayBoundaries(ny.from, ny.to, 'America/New_York'));
     assert.equal(nyDays.length, 30);
     const nov2 = nyDays[1]!;
-    assert.equal(new Date(nov2.from).toISOString(), '2026-11-02T05:00:00.000Z');
+    assert.equal(new Date(nov2.from).toISOString(), '2037-11-02T05:00:00.000Z');
     assert.equal(overlapMs(on, nov2.from, nov2.to), 75 * 60_000);
     // November 1 in New York has the DST fall-back: 25 hours
     assert.equal(nyDays[0]!.to - nyDays[0]!.from, 25 * H);
   });
 
   test('a VM running across a month end is billed in each month for exactly its part', () => {
-    const on = [{ from: T('2026-11-30T22:00:00Z'), to: T('2026-12-01T02:00:00Z') }];
+    const on = [{ from: T('2037-11-30T22:00:00Z'), to: T('2037-12-01T02:00:00Z') }];
     const plan = { name: 'hourly', currency: 'EUR', rates: rates({ perHourOn: '1' }) };
-    const nov = monthPeriod('2026-11', 'UTC');
-    const dec = monthPeriod('2026-12', 'UTC');
+    const nov = monthPeriod('2037-11', 'UTC');
+    const dec = monthPeriod('2037-12', 'UTC');
     assert.equal(billVm(vm({ on }), plan, nov, 'UTC')[0]!.amountMinor, 200);
     assert.equal(billVm(vm({ on }), plan, dec, 'UTC')[0]!.amountMinor, 200);
     // in Paris the month ends at 23:00Z: 1 h in November, 3 h in December
-    assert.equal(billVm(vm({ on }), plan, monthPeriod('2026-11', 'Europe/Paris'), 'Europe/Paris')[0]!.amountMinor, 100);
-    assert.equal(billVm(vm({ on }), plan, monthPeriod('2026-12', 'Europe/Paris'), 'Europe/Paris')[0]!.amountMinor, 300);
+    assert.equal(billVm(vm({ on }), plan, monthPeriod('2037-11', 'Europe/Paris'), 'Europe/Paris')[0]!.amountMinor, 100);
+    assert.equal(billVm(vm({ on }), plan, monthPeriod('2037-12', 'Europe/Paris'), 'Europe/Paris')[0]!.amountMinor, 300);
   });
 
   test('a period needs to > from, and a month excludes from/to', () => {
-    assert.throws(() => resolvePeriod({ from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' }, 'UTC'), /after/);
-    assert.throws(() => resolvePeriod({ period: '2026-11', from: '2026-11-02T00:00:00Z' }, 'UTC'), /either/);
+    assert.throws(() => resolvePeriod({ from: '2037-11-02T00:00:00Z', to: '2037-11-01T00:00:00Z' }, 'UTC'), /after/);
+    assert.throws(() => resolvePeriod({ period: '2037-11', from: '2037-11-02T00:00:00Z' }, 'UTC'), /either/);
   });
 
   test('the current month ends at now; past months are whole (issue 12: disk GiB·h billed to the month end)', () => {
@@ -147,8 +147,8 @@ describe('invoice arithmetic', () => {
   test('combined plan: hours on, vCPU-hours and GiB-RAM-hours, each line rounded half-up', () => {
     // 2 vCPUs, 1536 MiB, on for 10 h 20 min 30 s in November
     const onMs = 10 * H + 20 * 60_000 + 30_000;
-    const on = [{ from: T('2026-11-05T08:00:00Z'), to: T('2026-11-05T08:00:00Z') + onMs }];
-    const lines = billVm(vm({ cpus: 2, memoryMiB: 1536, on }), { name: 'combo', currency: 'EUR', rates: rates({ perHourOn: '0.05', perVcpuHour: '0.013', perGibRamHour: '0.0071' }) }, monthPeriod('2026-11', 'UTC'), 'UTC');
+    const on = [{ from: T('2037-11-05T08:00:00Z'), to: T('2037-11-05T08:00:00Z') + onMs }];
+    const lines = billVm(vm({ cpus: 2, memoryMiB: 1536, on }), { name: 'combo', currency: 'EUR', rates: rates({ perHourOn: '0.05', perVcpuHour: '0.013', perGibRamHour: '0.0071' }) }, monthPeriod('2037-11', 'UTC'), 'UTC');
     const hours = onMs / H; // 10.341666…
     assert.deepEqual(lines.map((l) => l.kind), ['poweredOn', 'vcpu', 'ram']);
     // by hand: 0.05 × 10.341666 = 0.517083 → 52 cents; 0.013 × 20.683333 = 0.268883 → 27; 0.0071 × 15.5125 = 0.110139 → 11
@@ -160,27 +160,27 @@ describe('invoice arithmetic', () => {
   });
 
   test('totals are sums of rounded lines (two half-cent lines make 2 cents, not 1)', () => {
-    const on = [{ from: T('2026-11-05T00:00:00Z'), to: T('2026-11-05T01:00:00Z') }];
+    const on = [{ from: T('2037-11-05T00:00:00Z'), to: T('2037-11-05T01:00:00Z') }];
     const plan = { name: 'tiny', currency: 'USD', rates: rates({ perHourOn: '0.005' }) };
-    const a = billVm(vm({ vmId: 'a', on }), plan, monthPeriod('2026-11', 'UTC'), 'UTC');
-    const b = billVm(vm({ vmId: 'b', on }), plan, monthPeriod('2026-11', 'UTC'), 'UTC');
+    const a = billVm(vm({ vmId: 'a', on }), plan, monthPeriod('2037-11', 'UTC'), 'UTC');
+    const b = billVm(vm({ vmId: 'b', on }), plan, monthPeriod('2037-11', 'UTC'), 'UTC');
     assert.equal(a[0]!.amountMinor, 1);
     assert.deepEqual(invoiceTotals([...a, ...b]), [{ currency: 'USD', amountMinor: 2, minorDigits: 2 }]);
   });
 
   test('flat monthly fee: a whole month is the fee, half of November is half, prorated across two months', () => {
-    const nov = monthPeriod('2026-11', 'UTC');
+    const nov = monthPeriod('2037-11', 'UTC');
     const plan = { name: 'flat', currency: 'EUR', rates: rates({ flatMonthly: '30' }) };
     assert.equal(billVm(vm({}), plan, nov, 'UTC')[0]!.amountMinor, 3000);
-    assert.equal(billVm(vm({ exists: { from: T('2026-11-16T00:00:00Z'), to: Number.MAX_SAFE_INTEGER } }), plan, nov, 'UTC')[0]!.amountMinor, 1500);
+    assert.equal(billVm(vm({ exists: { from: T('2037-11-16T00:00:00Z'), to: Number.MAX_SAFE_INTEGER } }), plan, nov, 'UTC')[0]!.amountMinor, 1500);
     // 15 Nov → 16 Dec: 16/30 + 15/31 months
-    const f = monthsCovered({ from: T('2026-11-15T00:00:00Z'), to: T('2026-12-16T00:00:00Z') }, { from: nov.from, to: T('2027-01-01T00:00:00Z') }, 'UTC');
+    const f = monthsCovered({ from: T('2037-11-15T00:00:00Z'), to: T('2037-12-16T00:00:00Z') }, { from: nov.from, to: T('2038-01-01T00:00:00Z') }, 'UTC');
     assert.ok(Math.abs(Number(f.num) / Number(f.den) - (16 / 30 + 15 / 31)) < 1e-12);
   });
 
   test('traffic that is not measured is shown as such and charged 0; measured traffic is charged per GB', () => {
     const plan = { name: 'traffic', currency: 'EUR', rates: rates({ perGbTransferred: '0.09' }) };
-    const nov = monthPeriod('2026-11', 'UTC');
+    const nov = monthPeriod('2037-11', 'UTC');
     const unmeasured = billVm(vm({}), plan, nov, 'UTC')[0]!;
     assert.equal(unmeasured.notMeasured, true);
     assert.equal(unmeasured.amountMinor, 0);
@@ -189,15 +189,15 @@ describe('invoice arithmetic', () => {
   });
 
   test('JPY has no minor unit: amounts round to whole yen', () => {
-    const on = [{ from: T('2026-11-05T00:00:00Z'), to: T('2026-11-05T00:30:00Z') }];
-    const line = billVm(vm({ on }), { name: 'yen', currency: 'JPY', rates: rates({ perHourOn: '15' }) }, monthPeriod('2026-11', 'UTC'), 'UTC')[0]!;
+    const on = [{ from: T('2037-11-05T00:00:00Z'), to: T('2037-11-05T00:30:00Z') }];
+    const line = billVm(vm({ on }), { name: 'yen', currency: 'JPY', rates: rates({ perHourOn: '15' }) }, monthPeriod('2037-11', 'UTC'), 'UTC')[0]!;
     assert.equal(line.amountMinor, 8); // 7.5 → 8
   });
 
   test('CSV and HTML exports carry every line and the totals; names are escaped', () => {
-    const on = [{ from: T('2026-11-05T00:00:00Z'), to: T('2026-11-05T02:00:00Z') }];
-    const lines = billVm(vm({ vmName: '=evil, "vm"', on }), { name: 'p', currency: 'EUR', rates: rates({ perHourOn: '1.5' }) }, monthPeriod('2026-11', 'UTC'), 'UTC');
-    const inv = { customerId: 'c', customerName: 'ACME <b>', periodLabel: '2026-11', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', timezone: 'UTC', lines, totals: invoiceTotals(lines), unbilledVms: [], roundingRule: 'rule', generatedAt: '2026-12-01T00:00:00.000Z' };
+    const on = [{ from: T('2037-11-05T00:00:00Z'), to: T('2037-11-05T02:00:00Z') }];
+    const lines = billVm(vm({ vmName: '=evil, "vm"', on }), { name: 'p', currency: 'EUR', rates: rates({ perHourOn: '1.5' }) }, monthPeriod('2037-11', 'UTC'), 'UTC');
+    const inv = { customerId: 'c', customerName: 'ACME <b>', periodLabel: '2037-11', from: '2037-11-01T00:00:00.000Z', to: '2037-12-01T00:00:00.000Z', timezone: 'UTC', lines, totals: invoiceTotals(lines), unbilledVms: [], roundingRule: 'rule', generatedAt: '2037-12-01T00:00:00.000Z' };
     const csv = invoiceCsv(inv);
     assert.match(csv, /"'=evil, ""vm""",p,Powered on,2,h,1.5,EUR,3.00,300,/);
     assert.match(csv, /TOTAL,,,,EUR,3.00,300,/);
