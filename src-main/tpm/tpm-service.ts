@@ -111,7 +111,9 @@ export async function startSwtpm(host: Host, caps: HostCapabilities, paths: VmPa
     '--terminate',
   ];
   await host.spawnDetached(caps.swtpm!.binary, argv, { logFile: paths.tpmLog, cwd: paths.dir });
-  for (let i = 0; i < 200; i++) {
+  // by the clock, not by a count: on a busy machine (two TCG guests on two cores) swtpm took over 5 s
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
     if ((await host.fs.stat(paths.tpmSocket)) && (await swtpmPid(host, paths))) return;
     await sleep(25);
   }
