@@ -151,7 +151,14 @@ export class LiveMigration {
 
       // The destination resumes by itself when the source was running (autostart); keep the
       // source's paused state across the move.
-      const destStatus = await waitDestStatus(dest.qmp);
+      // the QMP stream to a far QEMU rides an SSH channel that may close under a big transfer while
+      // QEMU itself runs on: attach afresh once before calling the move failed
+      const destStatus = await waitDestStatus(dest.qmp).catch(async (e: unknown) => {
+        if (!/closed/i.test(String((e as Error)?.message))) throw e;
+        dest!.qmp.close();
+        dest!.qmp = await attachQmp(to, toPaths);
+        return waitDestStatus(dest!.qmp);
+      });
       if (wasPaused && destStatus === 'running') await dest.qmp.command('stop');
       if (!wasPaused && destStatus !== 'running') await dest.qmp.command('cont');
 
