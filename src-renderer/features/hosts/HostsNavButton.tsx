@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useUi } from '../../app/ui-store';
 import { Icon } from '../../components/Icon';
 import { lanHosts, startHostsSync, useHosts } from './store';
+import './hosts.css';
 
 /** Sidebar entry to the Hosts page, with how many LAN hosts there are and whether any is offline. */
 export function HostsNavButton() {
