@@ -35,6 +35,15 @@ export interface VmServiceOptions {
  * reached through this class). Every QEMU interaction goes through a Host,
  * every state change through `setState` (database row + event row + pushed event).
  */
+/** Where a live-migrated VM runs after the switch (see `migrating`). */
+export interface MigrationSwitch {
+  hostId: string;
+  dir: string;
+  pid: number;
+  spec: VmSpec;
+  state: 'running' | 'paused';
+}
+
 export class VmService {
   private readonly runtimes = new Map<string, VmRuntime>();
   private closed = false;
@@ -419,18 +428,22 @@ export class VmService {
 
   /**
    * Run a live migration with the VM marked in flight (no crash verdict meanwhile). `handOver`
-   * drops the source runtime without judging its coming exit; afterwards the VM is re-attached
-   * on whatever host its row now names.
+   * is the switch: it drops the source runtime without judging its coming exit and points the row
+   * at the destination, in the state the destination runs in; afterwards the VM is re-attached on
+   * whatever host its row now names.
    */
-  async migrating<T>(ref: string, fn: (vm: VmInfo, handOver: () => void) => Promise<T>): Promise<T> {
+  async migrating<T>(ref: string, fn: (vm: VmInfo, handOver: (to: MigrationSwitch) => void) => Promise<T>): Promise<T> {
     const id = this.resolve(ref).id;
     const target = this.resolve(id);
     if (vdagentBlocksMigration(target.spec) && (target.state === 'running' || target.state === 'paused')) throw new HangarError('UNSUPPORTED', vdagentBlockReason(target.name, 'a live move'));
     try {
       return await this.guarded(id, 'migrate', () =>
-        fn(this.resolve(id), () => {
+        fn(this.resolve(id), (to) => {
           this.runtimes.get(id)?.close();
           this.runtimes.delete(id);
+          const from = this.resolve(id);
+          if (!this.repo.switchHost(id, from.hostId, to)) throw new HangarError('INVALID_STATE', `"${from.name}" changed during the migration: nothing was switched.`);
+          if (from.state !== to.state) this.events.emit('vm.state', { id, state: to.state, reason: null, at: nowIso(), reasonText: recognize(null) });
         }),
       );
     } finally {

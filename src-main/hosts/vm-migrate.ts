@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import type { ParsedInput, TaskInfo, VmInfo } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
 import type { Db } from '../db/database';
-import { nowIso } from '../db/repositories/vms';
-import type { VmService } from '../compute/vm-service';
+import type { MigrationSwitch, VmService } from '../compute/vm-service';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
 import { probeHost } from '../qemu/probe';
 import type { QmpClient } from '../qemu/qmp';
@@ -77,7 +76,7 @@ export class LiveMigration {
     );
   }
 
-  private async run(vm: VmInfo, to: Host, ctx: TaskContext, handOver: () => void, opts: { copyStorage?: boolean; deleteSource?: boolean } = {}): Promise<{ vmId: string; toHostId: string; dir: string; bytes: number; diskBytes: number; sourceKept: string | null }> {
+  private async run(vm: VmInfo, to: Host, ctx: TaskContext, handOver: (to: MigrationSwitch) => void, opts: { copyStorage?: boolean; deleteSource?: boolean } = {}): Promise<{ vmId: string; toHostId: string; dir: string; bytes: number; diskBytes: number; sourceKept: string | null }> {
     if (vm.state !== 'running' && vm.state !== 'paused') throw new HangarError('INVALID_STATE', `"${vm.name}" is ${vm.state}: only a running or paused VM can be migrated live (use the offline move for a stopped one).`);
     const from = this.hosts.get(vm.hostId);
     if (from.id === to.id) throw new HangarError('INVALID_INPUT', `"${vm.name}" is already on that host.`, { field: 'toHost' });
@@ -162,12 +161,9 @@ export class LiveMigration {
       if (wasPaused && destStatus === 'running') await dest.qmp.command('stop');
       if (!wasPaused && destStatus !== 'running') await dest.qmp.command('cont');
 
-      // The switch. The source runtime is dropped first so its coming exit is no crash.
-      handOver();
-      const switched = this.db
-        .prepare("UPDATE vms SET host_id = ?, dir = ?, pid = ?, spec_json = ?, updated_at = ? WHERE id = ? AND host_id = ? AND state IN ('running', 'paused')")
-        .run(to.id, toPaths.dir, dest.pid, JSON.stringify(spec), nowIso(), vm.id, from.id);
-      if (switched.changes !== 1) throw new HangarError('INVALID_STATE', `"${vm.name}" changed during the migration: nothing was switched.`);
+      // The switch: the source runtime is dropped first so its coming exit is no crash, and the row
+      // names the destination in the state it runs in (the source's STOP at "completed" wrote "paused").
+      handOver({ hostId: to.id, dir: toPaths.dir, pid: dest.pid, spec, state: wasPaused ? 'paused' : 'running' });
       dest.qmp.close();
       dest = null;
 

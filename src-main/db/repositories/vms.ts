@@ -118,6 +118,24 @@ export class VmRepository {
     return this.get(id);
   }
 
+  /**
+   * The switch of a live migration: the row names the destination host, folder and QEMU, in the
+   * state the destination runs in (the source's STOP at "completed" may have written "paused").
+   * Only if the row is still the source's active VM; false otherwise.
+   */
+  switchHost(id: string, fromHostId: string, to: { hostId: string; dir: string; pid: number; spec: VmSpec; state: 'running' | 'paused' }, at = nowIso()): boolean {
+    const before = this.get(id);
+    if (!before) return false;
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare("UPDATE vms SET host_id = ?, dir = ?, pid = ?, spec_json = ?, state = ?, state_reason = NULL, updated_at = ? WHERE id = ? AND host_id = ? AND state IN ('running', 'paused')")
+        .run(to.hostId, to.dir, to.pid, JSON.stringify(to.spec), to.state, at, id, fromHostId);
+      if (r.changes !== 1) return false;
+      if (before.state !== to.state) this.db.prepare('INSERT INTO vm_events (vm_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)').run(id, at, before.state, to.state, null);
+      return true;
+    })();
+  }
+
   delete(id: string): void {
     this.db.prepare('DELETE FROM vms WHERE id = ?').run(id);
   }
