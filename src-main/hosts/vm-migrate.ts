@@ -6,11 +6,12 @@ import type { MigrationSwitch, VmService } from '../compute/vm-service';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
 import { probeHost } from '../qemu/probe';
 import type { QmpClient } from '../qemu/qmp';
-import { QemuStartError, attachQmp, launchQemu, readPid, waitForExit } from '../qemu/supervisor';
+import { QemuStartError, attachQmp, launchQemu, readExitRecord, readPid, waitForExit } from '../qemu/supervisor';
 import type { TaskContext, TaskManager } from '../tasks/task-manager';
 import { formatBytes } from '../util/units';
 import type { Host } from './host';
 import { carrySerialLog } from '../consoles/serial-carry';
+import { carryFirmwareVars } from './migrate-firmware';
 import { checkDestinationAccess } from './migrate-checks';
 import { claimTargetDir, markLeftBehind, restoreAside } from './leftover';
 import { openRelay, type Relay } from './migrate-relay';
@@ -113,6 +114,7 @@ export class LiveMigration {
       try {
         // the console scrollback follows the VM (consoles/serial-carry.ts)
         await carrySerialLog(from, fromPaths, to, toPaths, this.hostName(to.id)).catch(() => undefined);
+        await carryFirmwareVars(spec, from, fromPaths, to, toPaths);
         dest = await launchQemu(to, caps.qemu.binary, argv, toPaths, 30000, { incoming: true });
       } catch (e) {
         if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', `QEMU did not start on ${this.hostName(to.id)}: ${e.message}`, { log: e.qemuLog.slice(-4000) });
@@ -155,7 +157,9 @@ export class LiveMigration {
       const destStatus = await waitDestStatus(dest.qmp).catch(async (e: unknown) => {
         if (!/closed/i.test(String((e as Error)?.message))) throw e;
         dest!.qmp.close();
-        dest!.qmp = await attachQmp(to, toPaths);
+        dest!.qmp = await attachQmp(to, toPaths).catch(async () => {
+          throw await destinationGone(to, toPaths, this.hostName(to.id));
+        });
         return waitDestStatus(dest!.qmp);
       });
       if (wasPaused && destStatus === 'running') await dest.qmp.command('stop');
@@ -249,4 +253,13 @@ async function waitDestStatus(qmp: QmpClient): Promise<string> {
     if (status !== 'inmigrate' || Date.now() > deadline) return status;
     await sleep(50);
   }
+}
+
+/** The destination QEMU ended right after taking the VM over: how it ended, and the end of its log. */
+async function destinationGone(to: Host, toPaths: VmPaths, hostName: string): Promise<HangarError> {
+  const record = await readExitRecord(to, toPaths).catch(() => null);
+  const log = (await to.fs.readTail(toPaths.qemuLog, 4000).catch(() => Buffer.alloc(0))).toString('utf8').trim();
+  const how = record ? ` (exit status ${record.status})` : '';
+  const last = log.split('\n').filter(Boolean).pop();
+  return new HangarError('QEMU_FAILED', `QEMU on ${hostName} ended right after receiving the VM${how}${last ? `: ${last}` : ''}. The VM keeps running on its old host.`, { log });
 }

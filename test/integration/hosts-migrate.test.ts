@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskInfo, VmInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
@@ -114,5 +115,24 @@ describe('live migration to a LAN host (sshd in a network namespace)', { skip: s
 
     await engine.call('vm.kill', { vm: 'live-guest' });
     assert.ok(!alive(moved.pid), 'killed on the LAN host');
+  });
+
+  test('a UEFI VM moves live too: its firmware variable store is carried to the LAN host first', async () => {
+    // no need to wait for the guest: the running state of the firmware moves like any other
+    await engine.call('vm.create', { name: 'uefi-guest', hostId: localId, memoryMiB: 128, firmware: 'uefi', display: 'none', nics: [], kernel: { path: g().kernel, initrd: g().initrd, append: GUEST_APPEND } });
+    const started = await engine.call('vm.start', { vm: 'uefi-guest' });
+    const vars = fs.readFileSync(path.join(started.dir, 'OVMF_VARS.fd'));
+    const task = await waitTask((await engine.call('host.migrateVm', { vm: 'uefi-guest', toHost: 'lan-box' })).id);
+    assert.equal(task.state, 'succeeded', `migration: ${task.error?.message ?? ''}`);
+    const moved = await engine.call('vm.get', { vm: 'uefi-guest' });
+    assert.equal(moved.hostId, hostId);
+    assert.equal(moved.state, 'running');
+    const there = path.join(moved.dir, 'OVMF_VARS.fd');
+    assert.ok(moved.dir.startsWith(sshd.homes.good) && fs.existsSync(there), `the variable store is in the VM folder on the LAN host (${there})`);
+    assert.equal(fs.statSync(there).size, vars.length, 'same size as the source flash');
+    await waitFor('the source QEMU is gone', () => !alive(started.pid!), 20000, 100);
+    await sleep(1500);
+    assert.ok(alive(moved.pid!), 'the QEMU on the LAN host runs on with the firmware');
+    await engine.call('vm.kill', { vm: 'uefi-guest' });
   });
 });
