@@ -21,8 +21,9 @@ test_tools=(
   openssh-server openssh-client iproute2
   # shell completion tests
   zsh
-  # native modules (better-sqlite3, node-pty) build from source
-  python3 make g++
+  # native modules (better-sqlite3, node-pty, ssh2) build from source: no prebuilt binaries are
+  # reachable here; ccache keeps the compiled objects by content hash so CI's npm ci reuses them
+  python3 make g++ ccache
   # the calendar-bound suites run again under a shifted clock
   faketime
   # the Debian cloud-init guest (scripts/build-cloud-guest.sh)
