@@ -133,6 +133,7 @@ function nodeTestArgs(list, jobs = 1) {
 /** Print the skips grouped by reason, and the allowlist; false when one reason is not allowed. */
 function checkSkips() {
   const skips = readdirSync(skipDir)
+    .filter((f) => f.endsWith('.jsonl'))
     .flatMap((f) => readFileSync(join(skipDir, f), 'utf8').split('\n'))
     .filter(Boolean)
     .map((line) => JSON.parse(line));
