@@ -125,5 +125,19 @@ describe('Export dialog (hangar serve + Chromium)', { skip: built ? false : 'the
     assert.ok(vmdk.length > 100 * MiB, `the random data is in the disk (${vmdk.length} bytes)`);
     assert.deepEqual(pageErrors, []);
   });
-});
 
+  test('a running machine: the dialog says to shut it down first and offers no Export', async () => {
+    await srv.engine.call('vm.start', { vm: 'web' });
+    try {
+      await page.getByTestId('vm-row-web').getByText('Running').waitFor({ timeout: 60000 });
+      await openFromMenu();
+      await page.getByTestId('export-must-stop').waitFor();
+      assert.equal(await page.getByTestId('export-start').isDisabled(), true);
+      await screenshot(page, 'export-dialog-running');
+      await page.getByTestId('export-close').click();
+    } finally {
+      await srv.engine.call('vm.kill', { vm: 'web' });
+    }
+    assert.deepEqual(pageErrors, []);
+  });
+});
