@@ -42,6 +42,14 @@ export const ENGINE_MESSAGES = {
   'schedule.missed': 'Missed {count} run(s) while no Hangar engine was running (the last was due {due}; the grace window is {minutes} min).',
   'schedule.missedMany': 'Missed at least {count} run(s) while no Hangar engine was running (the last was due {due}; the grace window is {minutes} min).',
   'schedule.failedNotice': 'Schedule "{name}" failed: {message}',
+  // backup schedules (issue 17): the run's record says what the backup was
+  'schedule.backupFull': 'Full backup {id} of "{vm}": {size}, {consistency}.',
+  'schedule.backupIncremental': 'Incremental backup {id} of "{vm}": {size}, {consistency}.',
+  'schedule.backupFullPruned': 'Full backup {id} of "{vm}": {size}, {consistency}; deleted {count} older backup(s) (keeping {daily} daily, {weekly} weekly).',
+  'schedule.backupIncrementalPruned': 'Incremental backup {id} of "{vm}": {size}, {consistency}; deleted {count} older backup(s) (keeping {daily} daily, {weekly} weekly).',
+  'backup.consistent': 'consistent (the guest agent froze its file systems)',
+  'backup.consistentStopped': 'consistent (the VM was stopped)',
+  'backup.crashConsistent': 'crash-consistent (no guest agent answered)',
 } as const;
 
 export type EngineMessageCode = keyof typeof ENGINE_MESSAGES;

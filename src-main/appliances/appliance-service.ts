@@ -146,7 +146,12 @@ export class ApplianceService {
     return this.e.tasks.start('appliance.export', `Export ${vm.name} as ${input.format === 'ova' ? 'OVA' : 'a bundle'}`, (ctx) => this.runExport(input, ctx.signal, ctx.progress), { meta: { vmId: vm.id, path: input.path } });
   }
 
-  private async runExport(input: ParsedInput<'appliance.export'>, signal: AbortSignal, progress: (f: number | null, m?: string) => void): Promise<Record<string, unknown>> {
+  /**
+   * The checks an export makes before any work: the VM is stopped, the path is free and its folder
+   * writable. The handler runs them before the task starts too, so a bad path comes back from the
+   * call itself with `field: 'path'` (the Export dialog shows it at the field); the task repeats them.
+   */
+  async checkExport(input: ParsedInput<'appliance.export'>): Promise<{ vm: VmInfo; host: Host }> {
     const vm = await this.e.vms.resolveFresh(input.vm);
     if (vm.state !== 'stopped' && vm.state !== 'crashed') throw new HangarError('INVALID_STATE', `"${vm.name}" is ${vm.state}: shut it down before exporting, so its disks are consistent.`);
     const host = this.e.hosts.get(vm.hostId);
@@ -155,6 +160,11 @@ export class ApplianceService {
     if (exists && input.format === 'bundle') throw new HangarError('CONFLICT', `The bundle folder "${input.path}" already exists; choose a new folder.`, { field: 'path' });
     const parent = path.dirname(input.path);
     if (!(await host.fs.access(parent, 'w'))) throw new HangarError('IO_ERROR', `Cannot write to "${parent}" on ${host.id === 'local' ? 'this computer' : `host "${host.id}"`}: permission denied or no such folder.`, { field: 'path' });
+    return { vm, host };
+  }
+
+  private async runExport(input: ParsedInput<'appliance.export'>, signal: AbortSignal, progress: (f: number | null, m?: string) => void): Promise<Record<string, unknown>> {
+    const { vm, host } = await this.checkExport(input);
     const bin = await qemuImg(host);
     const disks = vm.spec.disks.filter((d) => !d.readOnly);
     if (input.format === 'bundle') return this.exportBundle(host, bin, vm, disks, input.path, signal, progress);

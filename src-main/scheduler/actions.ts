@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { HangarError } from '../api/errors';
+import { HangarError, type ErrorCode } from '../api/errors';
 import type { Clock } from './clock';
 import { localExists } from '../hosts/local-fs';
 import type { ScheduleActionPorts } from './ports';
 import type { ScheduleRecord } from './schedule-repo';
 import { say } from '../api/messages';
+import { formatBytes } from '../shared/units';
 
 /** What an action did, in words, and whether there was nothing to do (recorded as "skipped"). */
 export interface ActionOutcome {
@@ -27,6 +28,8 @@ export async function runScheduleAction(engine: ScheduleActionPorts, s: Schedule
       return snapshotVm(engine, requireVm(s), s, dueAt ?? clock.now());
     case 'command':
       return runHangarCommand(engine, s.params.argv);
+    case 'backup':
+      return backUpVm(engine, requireVm(s), s);
   }
 }
 
@@ -74,6 +77,26 @@ async function snapshotVm(engine: ScheduleActionPorts, vm: string, s: ScheduleRe
   const old = mine.slice(0, Math.max(0, mine.length - s.params.keepSnapshots));
   for (const snap of old) await engine.call('snapshot.delete', { vm, snapshot: snap.id, wait: true }, CTX);
   return { skipped: false, message: old.length ? say('schedule.snapshotTakenPruned', { name, vm: tree.vmName, count: old.length, keep: s.params.keepSnapshots }) : say('schedule.snapshotTaken', { name, vm: tree.vmName }) };
+}
+
+/**
+ * A backup through BackupService (the same task as "Back up now", so it shows in the task list with
+ * its progress), then this VM's retention: keep N daily / N weekly (backups/retention.ts). A failed
+ * backup fails the run and prunes nothing.
+ */
+async function backUpVm(engine: ScheduleActionPorts, vm: string, s: ScheduleRecord): Promise<ActionOutcome> {
+  const p = s.params;
+  const { done } = engine.backups.startCreate({ vm, mode: p.backupMode, ...(p.backupFolder ? { folder: p.backupFolder } : {}) });
+  const task = await done;
+  if (task.state !== 'succeeded') throw new HangarError((task.error?.code as ErrorCode | undefined) ?? 'INTERNAL', task.error?.message ?? `The backup ended: ${task.state}.`);
+  const r = task.result ?? {};
+  const info = await engine.call('vm.get', { vm }, CTX);
+  const consistency = r.consistency === 'crash-consistent' ? say('backup.crashConsistent') : r.quiesced ? say('backup.consistent') : say('backup.consistentStopped');
+  const params = { id: String(r.backupId).slice(0, 8), vm: info.name, size: formatBytes(Number(r.bytes)), consistency };
+  const full = r.kind === 'full';
+  const pruned = await engine.backups.prune({ vm, keepDaily: p.keepDaily, keepWeekly: p.keepWeekly, dryRun: false });
+  if (pruned.deleted.length === 0) return { skipped: false, message: say(full ? 'schedule.backupFull' : 'schedule.backupIncremental', params) };
+  return { skipped: false, message: say(full ? 'schedule.backupFullPruned' : 'schedule.backupIncrementalPruned', { ...params, count: pruned.deleted.length, daily: p.keepDaily, weekly: p.keepWeekly }) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { MethodName, MethodResult } from '../api/contract';
+import type { BackupService } from '../backups/backup-service';
 import type { VmService } from '../compute/vm-service';
 import type { Db } from '../db/database';
 import type { CallContext } from '../engine/handlers';
@@ -15,10 +16,12 @@ export interface EngineCalls {
   call<M extends MethodName>(method: M, input: unknown, ctx?: CallContext): Promise<MethodResult<M>>;
 }
 
-/** What schedule actions (actions.ts) use: the contract, the local host (command actions) and the home. */
+/** What schedule actions (actions.ts) use: the contract, the local host (command actions), the home and backups. */
 export interface ScheduleActionPorts extends EngineCalls {
   readonly home: string;
   readonly hosts: Pick<HostRegistry, 'get'>;
+  /** backup actions: the task's `done` (the contract returns only the task) and retention. */
+  readonly backups: Pick<BackupService, 'startCreate' | 'prune'>;
 }
 
 export interface SchedulerPorts extends ScheduleActionPorts {

@@ -22,7 +22,15 @@ export interface ScheduleParams {
   forceAfterTimeout: boolean;
   keepSnapshots: number;
   argv: string[];
+  /** backup (issue 17): folder (null = the default one), mode and retention after each backup. */
+  backupFolder: string | null;
+  backupMode: 'auto' | 'full';
+  keepDaily: number;
+  keepWeekly: number;
 }
+
+/** What a schedule stored before backup schedules existed lacks (its params_json has no backup fields). */
+const PARAM_DEFAULTS: Pick<ScheduleParams, 'backupFolder' | 'backupMode' | 'keepDaily' | 'keepWeekly'> = { backupFolder: null, backupMode: 'auto', keepDaily: 7, keepWeekly: 4 };
 
 interface Row {
   id: string;
@@ -134,7 +142,7 @@ function toRecord(r: Row): ScheduleRecord {
     cron: r.cron,
     timezone: r.timezone,
     action: r.action,
-    params: JSON.parse(r.params_json) as ScheduleParams,
+    params: { ...PARAM_DEFAULTS, ...(JSON.parse(r.params_json) as Partial<ScheduleParams>) } as ScheduleParams,
     enabled: r.enabled === 1,
     graceSec: r.grace_sec,
     lastDueAt: r.last_due_at ? Date.parse(r.last_due_at) : null,

@@ -75,6 +75,10 @@ export class Scheduler {
       forceAfterTimeout: input.forceAfterTimeout ?? s.params.forceAfterTimeout,
       keepSnapshots: input.keepSnapshots ?? s.params.keepSnapshots,
       argv: input.argv ?? s.params.argv,
+      backupFolder: input.backupFolder !== undefined ? input.backupFolder : s.params.backupFolder,
+      backupMode: input.backupMode ?? s.params.backupMode,
+      keepDaily: input.keepDaily ?? s.params.keepDaily,
+      keepWeekly: input.keepWeekly ?? s.params.keepWeekly,
       graceSec: input.graceSec ?? s.graceSec,
     });
     const enabled = input.enabled ?? s.enabled;
@@ -96,6 +100,10 @@ export class Scheduler {
     forceAfterTimeout: boolean;
     keepSnapshots: number;
     argv: string[];
+    backupFolder?: string | null;
+    backupMode: 'auto' | 'full';
+    keepDaily: number;
+    keepWeekly: number;
     graceSec: number;
   }): Pick<ScheduleRecord, 'name' | 'vmId' | 'cron' | 'timezone' | 'action' | 'params' | 'graceSec'> {
     validateCron(i.cron, i.timezone, this.clock.now());
@@ -115,7 +123,16 @@ export class Scheduler {
       cron: i.cron,
       timezone: i.timezone,
       action: i.action,
-      params: { shutdownTimeoutSec: i.shutdownTimeoutSec, forceAfterTimeout: i.forceAfterTimeout, keepSnapshots: i.keepSnapshots, argv: i.action === 'command' ? i.argv : [] },
+      params: {
+        shutdownTimeoutSec: i.shutdownTimeoutSec,
+        forceAfterTimeout: i.forceAfterTimeout,
+        keepSnapshots: i.keepSnapshots,
+        argv: i.action === 'command' ? i.argv : [],
+        backupFolder: i.action === 'backup' ? (i.backupFolder ?? null) : null,
+        backupMode: i.backupMode,
+        keepDaily: i.keepDaily,
+        keepWeekly: i.keepWeekly,
+      },
       graceSec: i.graceSec,
     };
   }

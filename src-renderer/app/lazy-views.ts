@@ -14,3 +14,4 @@ export const HostsDialog = lazy(() => import('../features/hosts/HostsDialog').th
 export const ImagesPage = lazy(() => import('../features/images/ImagesPage').then((m) => ({ default: m.ImagesPage })));
 export const StoragePage = lazy(() => import('../features/storage/StoragePage').then((m) => ({ default: m.StoragePage })));
 export const TaskPanel = lazy(() => import('../features/tasks/TaskPanel').then((m) => ({ default: m.TaskPanel })));
+export const ExportDialog = lazy(() => import('../features/appliances/ExportDialog').then((m) => ({ default: m.ExportDialog })));

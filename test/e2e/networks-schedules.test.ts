@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
@@ -23,6 +24,8 @@ describe('Networks and Schedules pages (hangar serve)', { skip: rendererBuilt() 
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: RENDERER_DIR });
     const g = guestFiles();
     for (const name of ['web', 'db']) await srv.engine.call('vm.create', { name, memoryMiB: 128, display: 'none', kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } });
+    // a machine with a real qcow2 disk for the backup schedule
+    await srv.engine.call('vm.create', { name: 'store', memoryMiB: 128, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND }, diskSizeBytes: 32 * 1024 * 1024, diskFormat: 'qcow2' });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
     pageErrors = watchPageErrors(page);
@@ -89,6 +92,41 @@ describe('Networks and Schedules pages (hangar serve)', { skip: rendererBuilt() 
     await waitFor('autostart saved', async () => (await srv.engine.call('autostart.list', {})).some((a) => a.vmName === 'web'), 10000);
     await waitFor('the switch on', () => autostart.isChecked(), 10000);
     await screenshot(page, 'ops-e2e-schedules');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('Schedules: a backup schedule through the dialog (a relative folder is refused on its field); run now shows the backup in the history', async () => {
+    const folder = path.join(home.home, 'bk-pool');
+    await page.getByTestId('schedule-new').click();
+    await page.getByTestId('schedule-name').fill('nightly-backup');
+    await page.getByTestId('schedule-action').selectOption('backup');
+    await page.getByTestId('schedule-vm').selectOption({ label: 'store' });
+    await page.getByTestId('schedule-cron').fill('0 2 * * *');
+    await page.getByTestId('schedule-timezone').fill('UTC');
+    await page.getByTestId('schedule-backup-folder').fill('relative/backups');
+    await page.getByTestId('schedule-backup-mode').selectOption('full');
+    await page.getByTestId('schedule-keep-daily').fill('3');
+    await page.getByTestId('schedule-keep-weekly').fill('1');
+    await page.getByTestId('schedule-submit').click();
+    assert.match(await page.getByTestId('schedule-backup-folder-error').innerText(), /absolute/i);
+    assert.equal((await srv.engine.call('schedule.list', {})).filter((x) => x.name === 'nightly-backup').length, 0, 'nothing saved');
+
+    await page.getByTestId('schedule-backup-folder').fill(folder);
+    await screenshot(page, 'ops-e2e-schedule-backup-form');
+    await page.getByTestId('schedule-submit').click();
+    await page.getByTestId('schedule-nightly-backup').waitFor();
+    const s = (await srv.engine.call('schedule.list', {})).find((x) => x.name === 'nightly-backup')!;
+    assert.deepEqual([s.action, s.vmName, s.backupFolder, s.backupMode, s.keepDaily, s.keepWeekly], ['backup', 'store', folder, 'full', 3, 1]);
+    assert.match(await page.getByTestId('schedule-nightly-backup').innerText(), /Back up · store \(Always full, keep 3 daily \/ 1 weekly, to /);
+
+    await page.getByTestId('schedule-run-nightly-backup').click();
+    const run = await waitFor('the backup run', async () => (await srv.engine.call('schedule.runs', { schedule: 'nightly-backup' })).find((r) => r.status !== 'running'), 120000, 200);
+    assert.equal(run.status, 'succeeded', run.message ?? '');
+    const [backup] = await srv.engine.call('backup.list', { vm: 'store' });
+    assert.ok(backup && backup.folder.startsWith(folder), 'the backup is in the chosen folder');
+    await page.getByTestId('runs-table').getByText(`Full backup ${backup.id.slice(0, 8)} of "store"`).waitFor({ timeout: 15000 });
+    assert.match(await page.getByTestId('runs-table').innerText(), /consistent \(the VM was stopped\)/);
+    await screenshot(page, 'ops-e2e-schedule-backup');
     assert.deepEqual(pageErrors, []);
   });
 });

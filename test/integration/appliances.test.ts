@@ -143,8 +143,8 @@ describe('appliances', () => {
     const ex = await finished(engine.call('appliance.export', { vm: 'Guest2', format: 'bundle', path: dir }));
     assert.equal(ex.state, 'succeeded', JSON.stringify(ex.error));
     assert.deepEqual(fs.readdirSync(dir).sort(), ['disk0.qcow2', 'hangar-bundle.json']);
-    const again = await finished(engine.call('appliance.export', { vm: 'Guest2', format: 'bundle', path: dir }));
-    assert.match(again.error!.message, /already exists/);
+    // refused by the call itself (before any task), on the path field
+    await assert.rejects(engine.call('appliance.export', { vm: 'Guest2', format: 'bundle', path: dir }), (e: Error & { details?: { field?: string } }) => /already exists/.test(e.message) && e.details?.field === 'path');
     const review = await engine.call('appliance.inspect', { path: dir });
     assert.deepEqual([review.kind, review.cpus, review.memoryMiB], ['bundle', 2, 160]);
     const t = await finished(engine.call('appliance.import', { path: dir, name: 'Guest3' }));

@@ -133,6 +133,39 @@ describe('schedule actions on a FakeHost', () => {
   });
 });
 
+describe('backup schedules on a FakeHost (options at the boundary; the real backup runs in test/integration/scheduler-backups.test.ts)', () => {
+  test('a backup schedule keeps its folder, mode and retention; bad options are refused on their field and nothing is saved', async () => {
+    await newVm();
+    const s = await engine.call('schedule.add', { name: 'nightly-backup', cron: '0 2 * * *', timezone: 'UTC', action: 'backup', vm: 'web', backupFolder: '/srv/backups', backupMode: 'full', keepDaily: 3, keepWeekly: 2 });
+    assert.deepEqual([s.action, s.vmName, s.backupFolder, s.backupMode, s.keepDaily, s.keepWeekly], ['backup', 'web', '/srv/backups', 'full', 3, 2]);
+    const defaults = await engine.call('schedule.add', { name: 'plain-backup', cron: '0 2 * * *', timezone: 'UTC', action: 'backup', vm: 'web' });
+    assert.deepEqual([defaults.backupFolder, defaults.backupMode, defaults.keepDaily, defaults.keepWeekly], [null, 'auto', 7, 4]);
+    // a snapshot schedule carries no folder
+    assert.equal((await engine.call('schedule.add', { name: 'snap', cron: '0 2 * * *', timezone: 'UTC', action: 'snapshot', vm: 'web', backupFolder: '/srv/x' })).backupFolder, null);
+
+    const refused = async (input: Record<string, unknown>, field: string, re: RegExp) => {
+      const err = await engine.call('schedule.add', { name: 'bad', cron: '0 2 * * *', timezone: 'UTC', action: 'backup', vm: 'web', ...input }).then(
+        () => assert.fail(`accepted ${JSON.stringify(input)}`),
+        (e: unknown) => e as { code: string; message: string; details?: { field?: string } },
+      );
+      assert.equal(err.code, 'INVALID_INPUT', err.message);
+      assert.equal(err.details?.field, field, err.message);
+      assert.match(err.message, re);
+    };
+    await refused({ backupFolder: 'relative/dir' }, 'backupFolder', /absolute/i);
+    await refused({ keepDaily: -1 }, 'keepDaily', /./);
+    await refused({ keepWeekly: 521 }, 'keepWeekly', /520/);
+    await refused({ backupMode: 'incremental' }, 'backupMode', /auto or full/);
+    await refused({ vm: undefined }, 'vm', /A backup schedule needs a VM/);
+    assert.equal((await engine.call('schedule.list', {})).filter((x) => x.name === 'bad').length, 0);
+
+    // edit: a change of one option leaves the others; null folder = back to the default one
+    const edited = await engine.call('schedule.update', { schedule: 'nightly-backup', keepDaily: 1, backupMode: 'auto' });
+    assert.deepEqual([edited.backupFolder, edited.backupMode, edited.keepDaily, edited.keepWeekly], ['/srv/backups', 'auto', 1, 2]);
+    assert.equal((await engine.call('schedule.update', { schedule: 'nightly-backup', backupFolder: null })).backupFolder, null);
+  });
+});
+
 describe('autostart on a FakeHost', () => {
   test('autostart VMs start in order, each after its delay on the clock; a failure becomes a notice and the next still starts', async () => {
     const a = await newVm({ name: 'db', autostart: true });

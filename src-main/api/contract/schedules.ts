@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { method } from './define';
-import { empty, objectName, objectRef } from './common';
+import { absolutePath, empty, objectName, objectRef } from './common';
 
 /**
  * Schedules (cron expression + IANA time zone) and autostart. The scheduler runs only in
  * long-lived engines (serve, desktop); every engine can list, add, remove and run one now.
  */
-export const SCHEDULE_ACTIONS = ['start', 'shutdown', 'snapshot', 'command'] as const;
+export const SCHEDULE_ACTIONS = ['start', 'shutdown', 'snapshot', 'command', 'backup'] as const;
 export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'missed', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -35,7 +35,7 @@ export const ScheduleAddInput = z
       .max(64)
       .refine(isTimeZone, { error: (iss) => `Unknown time zone "${String(iss.input)}": use an IANA name such as "Europe/Berlin", "America/New_York" or "UTC".` })
       .optional(),
-    action: z.enum(SCHEDULE_ACTIONS, { error: 'The action must be start, shutdown, snapshot or command.' }),
+    action: z.enum(SCHEDULE_ACTIONS, { error: 'The action must be start, shutdown, snapshot, command or backup.' }),
     /** shutdown: how long to wait for the guest after the ACPI request. */
     shutdownTimeoutSec: z.number().int().min(0).max(3600, { error: 'The shutdown timeout is at most 3600 s.' }).default(120),
     /** shutdown: force the VM off when it ignored the ACPI request for shutdownTimeoutSec. */
@@ -44,6 +44,14 @@ export const ScheduleAddInput = z
     keepSnapshots: z.number().int().min(1, { error: 'Keep at least 1 snapshot.' }).max(1000).default(7),
     /** command: arguments of `hangar` (e.g. ["vm", "stop", "web"]), run without a shell. */
     argv: z.array(z.string().min(1).max(4096)).max(64).default([]),
+    /** backup: the backup folder on the VM's host (as backup.create takes it; default $HANGAR_HOME/backups). */
+    backupFolder: absolutePath('Backup folder').optional(),
+    /** backup: auto = incremental when the chain allows, else full; full = always a full backup. */
+    backupMode: z.enum(['auto', 'full'], { error: 'The backup mode must be auto or full.' }).default('auto'),
+    /** backup: after a successful backup, keep the newest of each of the last N days (backups/retention.ts)... */
+    keepDaily: z.number().int().min(0).max(3650, { error: 'Keep at most 3650 daily backups.' }).default(7),
+    /** ...and of each of the last N ISO weeks; the rest of this VM's backups are pruned. */
+    keepWeekly: z.number().int().min(0).max(520, { error: 'Keep at most 520 weekly backups.' }).default(4),
     /** Missed while no engine ran: run once at start-up if it was due at most this long ago. */
     graceSec: z.number().int().min(0).max(7 * 86400, { error: 'The grace window is at most 7 days.' }).default(900),
     enabled: z.boolean().default(true),
@@ -65,6 +73,11 @@ export const ScheduleUpdateInput = z
     forceAfterTimeout: z.boolean().optional(),
     keepSnapshots: addShape.keepSnapshots.unwrap().optional(),
     argv: z.array(z.string().min(1).max(4096)).max(64).optional(),
+    /** null: back to the default folder. */
+    backupFolder: absolutePath('Backup folder').nullable().optional(),
+    backupMode: addShape.backupMode.unwrap().optional(),
+    keepDaily: addShape.keepDaily.unwrap().optional(),
+    keepWeekly: addShape.keepWeekly.unwrap().optional(),
     graceSec: addShape.graceSec.unwrap().optional(),
     enabled: z.boolean().optional(),
   })
@@ -82,6 +95,11 @@ export interface ScheduleInfo {
   forceAfterTimeout: boolean;
   keepSnapshots: number;
   argv: string[];
+  /** backup: the folder (null = $HANGAR_HOME/backups of the VM's host), mode and retention. */
+  backupFolder: string | null;
+  backupMode: 'auto' | 'full';
+  keepDaily: number;
+  keepWeekly: number;
   graceSec: number;
   enabled: boolean;
   /** Next due instant (ISO, UTC), or null when disabled or the expression never fires again. */

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import * as path from 'node:path';
 import type { MethodInput, ScheduleInfo, ScheduleRun } from '../../api/contract';
 import { UsageError, parseInteger, print, withClient } from '../common';
 import { table } from '../output';
@@ -7,22 +8,27 @@ import { table } from '../output';
 export function registerScheduleCommands(program: Command): void {
   const schedule = program
     .command('schedule')
-    .description('Cron schedules with a time zone: start, shut down, snapshot VMs, or run a hangar command. They run while the desktop app or "hangar serve" runs.');
+    .description('Cron schedules with a time zone: start, shut down, snapshot or back up VMs, or run a hangar command. They run while the desktop app or "hangar serve" runs.');
 
   schedule
     .command('add <name> [argv...]')
     .description('Add a schedule. For --action command, put the hangar arguments after "--": hangar schedule add nightly --cron "0 3 * * *" --action command -- vm stop web')
     .requiredOption('--cron <expr>', 'cron expression: minute hour day-of-month month day-of-week (e.g. "0 8 * * 1-5"), or 6 fields with seconds first')
-    .addOption(new Option('--action <action>', 'what to do').choices(['start', 'shutdown', 'snapshot', 'command']).makeOptionMandatory())
-    .option('--vm <vm>', 'the VM (start, shutdown, snapshot)')
+    .addOption(new Option('--action <action>', 'what to do').choices(['start', 'shutdown', 'snapshot', 'command', 'backup']).makeOptionMandatory())
+    .option('--vm <vm>', 'the VM (start, shutdown, snapshot, backup)')
     .option('--tz <zone>', 'IANA time zone the expression is read in (default: this computer\'s)')
     .option('--timeout <seconds>', 'shutdown: wait this long for the guest after the ACPI request', parseInteger('--timeout'))
     .option('--no-force', 'shutdown: do not force the VM off when it ignores the ACPI request')
     .option('--keep <n>', 'snapshot: keep this many of this schedule\'s snapshots', parseInteger('--keep'))
+    .option('--pool <dir>', 'backup: the backup folder on the VM\u2019s host (default: $HANGAR_HOME/backups)')
+    .option('--full', 'backup: always a full backup (default: incremental when the chain allows)')
+    .option('--keep-daily <n>', 'backup: after each backup keep the newest of the last N days (default 7)', parseInteger('--keep-daily'))
+    .option('--keep-weekly <n>', 'backup: ...and of the last N weeks (default 4); older backups of the VM are pruned', parseInteger('--keep-weekly'))
     .option('--grace <minutes>', 'run once at start-up when missed by at most this long (default 15)', parseInteger('--grace'))
     .option('--disabled', 'add it paused')
     .option('--json', 'print JSON')
-    .action(async (name: string, argv: string[], o: { cron: string; action: ScheduleInfo['action']; vm?: string; tz?: string; timeout?: number; force: boolean; keep?: number; grace?: number; disabled?: boolean; json?: boolean }) => {
+    .action(async (name: string, argv: string[], o: { cron: string; action: ScheduleInfo['action']; vm?: string; tz?: string; timeout?: number; force: boolean; keep?: number; grace?: number; disabled?: boolean; json?: boolean } & BackupOpts) => {
+      if (o.action !== 'backup' && backupInput(o).length) throw new UsageError(`${backupInput(o).join(', ')} ${backupInput(o).length > 1 ? 'are' : 'is'} only for --action backup.`);
       if (o.action !== 'command' && argv.length > 0) throw new UsageError(`Extra arguments "${argv.join(' ')}" are only for --action command.`);
       const input: MethodInput<'schedule.add'> = {
         name,
@@ -34,6 +40,7 @@ export function registerScheduleCommands(program: Command): void {
         ...(o.tz !== undefined && { timezone: o.tz }),
         ...(o.timeout !== undefined && { shutdownTimeoutSec: o.timeout }),
         ...(o.keep !== undefined && { keepSnapshots: o.keep }),
+        ...backupFields(o),
         ...(o.grace !== undefined && { graceSec: o.grace * 60 }),
         ...(argv.length > 0 && { argv }),
       };
@@ -47,15 +54,20 @@ export function registerScheduleCommands(program: Command): void {
     .option('--name <name>', 'rename it')
     .option('--cron <expr>', 'new cron expression')
     .option('--tz <zone>', 'new IANA time zone')
-    .addOption(new Option('--action <action>', 'new action').choices(['start', 'shutdown', 'snapshot', 'command']))
-    .option('--vm <vm>', 'the VM (start, shutdown, snapshot)')
+    .addOption(new Option('--action <action>', 'new action').choices(['start', 'shutdown', 'snapshot', 'command', 'backup']))
+    .option('--vm <vm>', 'the VM (start, shutdown, snapshot, backup)')
     .option('--timeout <seconds>', 'shutdown: wait this long for the guest', parseInteger('--timeout'))
     .option('--force', 'shutdown: force off after the timeout')
     .option('--no-force', 'shutdown: do not force off')
     .option('--keep <n>', 'snapshot: how many to keep', parseInteger('--keep'))
+    .option('--pool <dir>', 'backup: the backup folder ("default" for $HANGAR_HOME/backups)')
+    .option('--full', 'backup: always a full backup')
+    .option('--no-full', 'backup: incremental when the chain allows')
+    .option('--keep-daily <n>', 'backup: keep the newest of the last N days', parseInteger('--keep-daily'))
+    .option('--keep-weekly <n>', 'backup: keep the newest of the last N weeks', parseInteger('--keep-weekly'))
     .option('--grace <minutes>', 'missed-run grace window', parseInteger('--grace'))
     .option('--json', 'print JSON')
-    .action(async (ref: string, argv: string[], o: { name?: string; cron?: string; tz?: string; action?: ScheduleInfo['action']; vm?: string; timeout?: number; force?: boolean; keep?: number; grace?: number; json?: boolean }) => {
+    .action(async (ref: string, argv: string[], o: { name?: string; cron?: string; tz?: string; action?: ScheduleInfo['action']; vm?: string; timeout?: number; force?: boolean; keep?: number; grace?: number; json?: boolean } & BackupOpts) => {
       const input: MethodInput<'schedule.update'> = {
         schedule: ref,
         ...(o.name !== undefined && { name: o.name }),
@@ -66,6 +78,8 @@ export function registerScheduleCommands(program: Command): void {
         ...(o.timeout !== undefined && { shutdownTimeoutSec: o.timeout }),
         ...(o.force !== undefined && { forceAfterTimeout: o.force }),
         ...(o.keep !== undefined && { keepSnapshots: o.keep }),
+        ...backupFields(o),
+        ...(o.pool === 'default' && { backupFolder: null }),
         ...(o.grace !== undefined && { graceSec: o.grace * 60 }),
         ...(argv.length > 0 && { argv }),
       };
@@ -153,8 +167,31 @@ function registerAutostartCommands(program: Command): void {
     });
 }
 
+interface BackupOpts {
+  pool?: string;
+  full?: boolean;
+  keepDaily?: number;
+  keepWeekly?: number;
+}
+
+/** The backup options given, by their flags (to refuse them on other actions). */
+const backupInput = (o: BackupOpts): string[] =>
+  [o.pool !== undefined && '--pool', o.full !== undefined && '--full', o.keepDaily !== undefined && '--keep-daily', o.keepWeekly !== undefined && '--keep-weekly'].filter((x): x is string => !!x);
+
+/** --pool, --full, --keep-daily, --keep-weekly → the contract's backup fields (a relative folder is made absolute here). */
+function backupFields(o: BackupOpts): { backupFolder?: string; backupMode?: 'auto' | 'full'; keepDaily?: number; keepWeekly?: number } {
+  return {
+    ...(o.pool !== undefined && o.pool !== 'default' && { backupFolder: path.resolve(o.pool) }),
+    ...(o.full !== undefined && { backupMode: o.full ? ('full' as const) : ('auto' as const) }),
+    ...(o.keepDaily !== undefined && { keepDaily: o.keepDaily }),
+    ...(o.keepWeekly !== undefined && { keepWeekly: o.keepWeekly }),
+  };
+}
+
 function actionText(s: ScheduleInfo): string {
   switch (s.action) {
+    case 'backup':
+      return `back up ${s.vmName ?? '?'} (${s.backupMode === 'full' ? 'full' : 'incremental when possible'}, keep ${s.keepDaily} daily/${s.keepWeekly} weekly${s.backupFolder ? `, to ${s.backupFolder}` : ''})`;
     case 'command':
       return `hangar ${s.argv.join(' ')}`;
     case 'shutdown':

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useMoveDialog } from '../move/MoveDialog';
+import { useExportDialog } from '../appliances/export-store';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import type { VmInfo } from '../../../src-main/api/contract';
@@ -49,6 +50,7 @@ function itemsFor(vm: VmInfo, t: (k: string) => string): Item[] {
     { id: 'clone', icon: 'copy', label: t('rowMenu.clone'), enabled: false, title: t('rowMenu.cloneUnavailable'), run: () => undefined },
     { id: 'settings', icon: 'sliders', label: t('toolbar.settings'), enabled: true, run: () => openDialog({ kind: 'settings', vmId: vm.id }) },
     { id: 'move', icon: 'network', label: t('move.toolbar'), enabled: !busy, run: () => useMoveDialog.getState().show(vm.id) },
+    { id: 'export', icon: 'external', label: t('exportVm.menu'), enabled: !busy, run: () => useExportDialog.getState().show(vm.id) },
     { id: 'delete', icon: 'trash', label: t('toolbar.delete'), enabled: !busy && canDo('delete', vm.state), run: () => openDialog({ kind: 'delete', vmId: vm.id }) },
   ];
 }
@@ -98,7 +100,7 @@ export function MachineContextMenu({ returnFocusId }: { returnFocusId: string })
   };
   const activate = (it: Item) => {
     if (!it.enabled) return;
-    finish(it.id !== 'console' && it.id !== 'settings' && it.id !== 'delete' && it.id !== 'move');
+    finish(it.id !== 'console' && it.id !== 'settings' && it.id !== 'delete' && it.id !== 'move' && it.id !== 'export');
     it.run();
   };
   const move = (dir: 1 | -1 | 'first' | 'last') => {

@@ -1,9 +1,12 @@
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon, type IconName } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
 import { openNewVmWizard } from '../wizard/open';
 import { ImportApplianceDialog, useApplianceImport } from '../appliances/ImportApplianceDialog';
 import { MoveDialog, useMoveDialog } from '../move/MoveDialog';
+import { useExportDialog } from '../appliances/export-store';
+import { ExportDialog } from '../../app/lazy-views';
 import { runPowerAction } from './actions';
 import { selectSelectedVm, useMachines } from './store';
 import { canDo } from './vm-actions';
@@ -28,6 +31,7 @@ export function Toolbar() {
   const paused = state === 'paused';
   const importing = useApplianceImport((s) => s.open);
   const moving = useMoveDialog((s) => s.vmId);
+  const exporting = useExportDialog((s) => s.vmId);
 
   const confirmThen = (kind: 'kill' | 'reset') => {
     if (!vm) return;
@@ -70,6 +74,11 @@ export function Toolbar() {
       </button>
       {importing && <ImportApplianceDialog />}
       {moving && <MoveDialog vmId={moving} />}
+      {exporting && (
+        <Suspense fallback={null}>
+          <ExportDialog vmId={exporting} />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -24,6 +24,10 @@ export function ScheduleForm({ onDone, existing }: { onDone(): void; existing?: 
   const [timeoutSec, setTimeoutSec] = useState(existing?.shutdownTimeoutSec ?? 120);
   const [force, setForce] = useState(existing?.forceAfterTimeout ?? true);
   const [keep, setKeep] = useState(existing?.keepSnapshots ?? 7);
+  const [backupFolder, setBackupFolder] = useState(existing?.backupFolder ?? '');
+  const [backupMode, setBackupMode] = useState<'auto' | 'full'>(existing?.backupMode ?? 'auto');
+  const [keepDaily, setKeepDaily] = useState(existing?.keepDaily ?? 7);
+  const [keepWeekly, setKeepWeekly] = useState(existing?.keepWeekly ?? 4);
   const [command, setCommand] = useState(existing ? existing.argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ') : '');
   const [graceMin, setGraceMin] = useState(existing ? Math.round(existing.graceSec / 60) : 15);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -42,17 +46,18 @@ export function ScheduleForm({ onDone, existing }: { onDone(): void; existing?: 
       ...(action === 'command' ? { argv: splitArgs(command) } : { vm }),
       ...(action === 'shutdown' && { shutdownTimeoutSec: timeoutSec, forceAfterTimeout: force }),
       ...(action === 'snapshot' && { keepSnapshots: keep }),
+      ...(action === 'backup' && { backupMode, keepDaily, keepWeekly, ...(backupFolder.trim() && { backupFolder: backupFolder.trim() }) }),
     };
     try {
       const s = existing
-        ? await api.call('schedule.update', { ...input, schedule: existing.id, ...(action === 'command' && { vm: null }) })
+        ? await api.call('schedule.update', { ...input, schedule: existing.id, ...(action === 'command' && { vm: null }), ...(action === 'backup' && !backupFolder.trim() && { backupFolder: null }) })
         : await api.call('schedule.add', input);
       toast({ level: 'success', message: t(existing ? 'schedules.saved' : 'schedules.added', { name: s.name }) });
       void useSchedules.getState().load();
       onDone();
     } catch (e) {
       const field = e instanceof ApiError ? (e.field?.split('.')[0] ?? null) : null;
-      if (field && ['name', 'cron', 'timezone', 'vm', 'argv', 'graceSec', 'shutdownTimeoutSec', 'keepSnapshots'].includes(field)) setErrors({ [field]: (e as ApiError).message });
+      if (field && ['name', 'cron', 'timezone', 'vm', 'argv', 'graceSec', 'shutdownTimeoutSec', 'keepSnapshots', 'backupFolder', 'keepDaily', 'keepWeekly'].includes(field)) setErrors({ [field]: (e as ApiError).message });
       else toast({ level: 'error', message: errorMessage(e) });
     } finally {
       setBusy(false);
@@ -119,6 +124,27 @@ export function ScheduleForm({ onDone, existing }: { onDone(): void; existing?: 
         <Field label={t('schedules.keep')} error={errors.keepSnapshots ?? null}>
           {(p) => <input {...p} type="number" min={1} max={1000} value={keep} onChange={(e) => setKeep(Number(e.target.value))} />}
         </Field>
+      )}
+      {action === 'backup' && (
+        <>
+          <Field label={t('scheduleBackup.folder')} hint={t('scheduleBackup.folderHint')} error={errors.backupFolder ?? null} testId="schedule-backup-folder" className="ops-form-wide">
+            {(p) => <input {...p} type="text" value={backupFolder} onChange={(e) => setBackupFolder(e.target.value)} placeholder={t('scheduleBackup.folderPlaceholder')} spellCheck={false} data-testid="schedule-backup-folder" />}
+          </Field>
+          <Field label={t('scheduleBackup.mode')}>
+            {(p) => (
+              <select {...p} value={backupMode} onChange={(e) => setBackupMode(e.target.value as 'auto' | 'full')} data-testid="schedule-backup-mode">
+                <option value="auto">{t('scheduleBackup.modes.auto')}</option>
+                <option value="full">{t('scheduleBackup.modes.full')}</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('scheduleBackup.keepDaily')} hint={t('scheduleBackup.retentionHint')} error={errors.keepDaily ?? null}>
+            {(p) => <input {...p} type="number" min={0} max={3650} value={keepDaily} onChange={(e) => setKeepDaily(Number(e.target.value))} data-testid="schedule-keep-daily" />}
+          </Field>
+          <Field label={t('scheduleBackup.keepWeekly')} error={errors.keepWeekly ?? null}>
+            {(p) => <input {...p} type="number" min={0} max={520} value={keepWeekly} onChange={(e) => setKeepWeekly(Number(e.target.value))} data-testid="schedule-keep-weekly" />}
+          </Field>
+        </>
       )}
       <Field label={t('schedules.grace')} hint={t('schedules.graceHint')} error={errors.graceSec ?? null}>
         {(p) => <input {...p} type="number" min={0} max={10080} value={graceMin} onChange={(e) => setGraceMin(Number(e.target.value))} />}

@@ -76,6 +76,10 @@ function actionText(s: ScheduleInfo, t: TFunction): string {
   const base = `${t(`schedules.actions.${s.action}`)} · ${s.vmName ?? '?'}`;
   if (s.action === 'shutdown') return `${base} (${t(s.forceAfterTimeout ? 'schedules.shutdownForce' : 'schedules.shutdownNoForce', { sec: s.shutdownTimeoutSec })})`;
   if (s.action === 'snapshot') return `${base} (${t('schedules.keepN', { count: s.keepSnapshots })})`;
+  if (s.action === 'backup') {
+    const opts = { mode: t(`scheduleBackup.modes.${s.backupMode}`), daily: s.keepDaily, weekly: s.keepWeekly, folder: s.backupFolder ?? '' };
+    return `${base} (${t(s.backupFolder ? 'scheduleBackup.summaryFolder' : 'scheduleBackup.summary', opts)})`;
+  }
   return base;
 }
 
