@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The test command (npm test): build, then run unit, integration and e2e suites with node's
 // test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`, or files.
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync, openSync, closeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preflight } from './preflight.mjs';
+import { runPool } from './test-pool.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 // `clock` re-runs the calendar-bound suites (metering, billing, scheduler) under a shifted clock.
@@ -16,14 +17,16 @@ const namedFiles = process.argv.slice(2).filter((a) => a.endsWith('.test.ts'));
 const suites = picked.length ? picked : namedFiles.length ? [...new Set(namedFiles.map((f) => f.split('/').at(-2)))] : all;
 
 const JOBS = Math.max(1, Number(process.env.HANGAR_TEST_JOBS ?? 2) || 1);
-// Rough seconds each long file took on 2 cores under TCG (only used to start the long ones first).
+// Rough seconds each long file took on 2 cores under TCG (from a CI run; only used to start the
+// heaviest first, so the two lanes end together). Files not listed count as 10 s.
 const LONG_FILES = {
-  'test/integration/cloudinit-lan.test.ts': 170, 'test/e2e/cloudinit.test.ts': 135, 'test/integration/cloudinit.test.ts': 105, 'test/integration/cli.test.ts': 66,
-  'test/integration/hosts.test.ts': 60, 'test/integration/guest.test.ts': 66, 'test/integration/lifecycle.test.ts': 46,
-  'test/integration/network-cli.test.ts': 45, 'test/integration/secureboot.test.ts': 43, 'test/integration/faults-data.test.ts': 41,
-  'test/integration/hosts-cli.test.ts': 40, 'test/e2e/consoles.test.ts': 34, 'test/e2e/metrics-billing.test.ts': 31,
+  'test/integration/cloudinit-lan.test.ts': 170, 'test/integration/cloudinit.test.ts': 170, 'test/e2e/cloudinit.test.ts': 140,
+  'test/integration/guest.test.ts': 82, 'test/integration/cli.test.ts': 75, 'test/integration/hosts.test.ts': 61,
+  'test/integration/network-cli.test.ts': 42, 'test/integration/lifecycle.test.ts': 40, 'test/integration/secureboot.test.ts': 38,
+  'test/e2e/consoles.test.ts': 37, 'test/integration/faults-data.test.ts': 35, 'test/integration/faults-procs.test.ts': 35,
+  'test/e2e/metrics-billing.test.ts': 34, 'test/integration/appliances.test.ts': 27, 'test/integration/hosts-cli.test.ts': 26,
+  'test/e2e/ui.test.ts': 25, 'test/integration/backups.test.ts': 25,
 };
-const longestFirst = (list) => [...list].sort((a, b) => (LONG_FILES[b] ?? 10) - (LONG_FILES[a] ?? 10));
 
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
@@ -60,8 +63,7 @@ if (files.length === 0 && !suites.includes('clock')) {
 // Unit files start no QEMU (services run on test/helpers/fake-host.ts): one file per core, and the
 // time is printed. Integration and e2e files two at a time (HANGAR_TEST_JOBS): most of a guest test
 // is waiting for a TCG guest on one core, so two files keep both cores busy; every test has its own
-// home, temp folders, free ports and network namespace, so files do not see each other. The longest
-// files start first so the two lanes end together.
+// home, temp folders, free ports and network namespace, so files do not see each other.
 const unitFiles = files.filter((f) => f.split('/').at(-2) === 'unit');
 const otherFiles = files.filter((f) => !unitFiles.includes(f));
 let status = 0;
@@ -71,53 +73,37 @@ if (unitFiles.length) {
   status = run(process.execPath, nodeTestArgs(unitFiles, cores));
   console.log(`\nUnit suite: ${unitFiles.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s (${cores} at a time).`);
 }
-// A test that makes a network namespace adds a veth to this host's network, and Chromium aborts its
-// in-flight requests on such a change (net::ERR_NETWORK_CHANGED): so browser files never run beside
-// a namespace file. Integration files first (namespaces welcome), then the browser files two at a
-// time, then the browser files that make namespaces themselves, alone.
-// Live migrations between two far hosts time their RAM and block streams through one engine:
-// that file runs alone too, with both cores for itself.
+// Integration, e2e and the shifted-clock runs go through one pool (scripts/test-pool.mjs): each
+// file is a job, JOBS at a time, heaviest first, with its rules: a browser file never beside a file
+// that makes a network namespace (Chromium aborts requests when a veth appears:
+// net::ERR_NETWORK_CHANGED); a browser file that makes namespaces itself, and the file that times
+// live migrations between two far hosts through one engine, run alone; a file that mostly waits on
+// purpose (a throttled upload outliving the 60 s request limit) takes no slot.
 const ALONE = ['test/integration/hosts-migrate-directions.test.ts'];
+const LIGHT = ['test/integration/upload.test.ts'];
 const usesNetns = (f) => readFileSync(join(root, f), 'utf8').includes('sshd-netns');
 const isE2e = (f) => f.split('/').at(-2) === 'e2e';
-const alone = (f) => ALONE.includes(f) || (isE2e(f) && usesNetns(f));
-// Files that mostly wait on purpose (a throttled upload outliving the 60 s request limit) use
-// hardly any CPU: they run in a lane of their own beside the integration files instead of taking
-// one of the two busy lanes for a minute. Their report is printed whole when they end.
-const BESIDE = ['test/integration/upload.test.ts'];
-const beside = otherFiles.filter((f) => BESIDE.includes(f));
-const phases = [
-  [otherFiles.filter((f) => !isE2e(f) && !alone(f) && !beside.includes(f)), JOBS],
-  [otherFiles.filter((f) => isE2e(f) && !alone(f)), JOBS],
-  [otherFiles.filter((f) => alone(f)), 1],
-];
-const besideLane = beside.length ? runBuffered(process.execPath, nodeTestArgs(beside, 1)) : null;
-for (const [list, jobs] of phases) {
-  if (list.length) status = run(process.execPath, nodeTestArgs(longestFirst(list), jobs)) || status;
-  if (besideLane && list === phases[0][0]) status = (await besideLane) || status;
+const jobs = otherFiles.map((f) => ({
+  name: f,
+  cmd: process.execPath,
+  args: nodeTestArgs([f], 1),
+  weight: LONG_FILES[f] ?? 10,
+  kind: isE2e(f) ? 'browser' : usesNetns(f) ? 'netns' : 'plain',
+  alone: ALONE.includes(f) || (isE2e(f) && usesNetns(f)),
+  light: LIGHT.includes(f),
+}));
+if (suites.includes('clock') && namedFiles.length === 0) jobs.push(...shiftedClockJobs());
+if (jobs.length) {
+  const started = Date.now();
+  const results = await runPool(jobs, { slots: JOBS, cwd: root, logDir: skipDir });
+  const failed = results.filter((r) => r.code !== 0);
+  console.log(`\nGuest suites: ${results.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s (${JOBS} at a time).`);
+  for (const r of failed) console.error(`  FAILED  ${r.job.header ?? r.job.name} (${r.seconds.toFixed(1)} s)`);
+  if (failed.length) status = 1;
 }
-if (status === 0 && suites.includes('clock')) status = await runShiftedClock();
 if (!checkSkips()) status = status || 1;
 rmSync(skipDir, { recursive: true, force: true });
 process.exit(status);
-
-/**
- * Run a command in the background with its output going to a file, printed whole when it ends;
- * resolves to its exit code. A file, not a pipe: the foreground phases block this process in
- * spawnSync, and a pipe nobody drains would stall the child once full.
- */
-function runBuffered(cmd, args) {
-  const out = join(skipDir, `beside-${skipLogs}.log`);
-  const fd = openSync(out, 'w');
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', fd, fd] });
-    child.on('close', (code) => {
-      closeSync(fd);
-      process.stdout.write(readFileSync(out));
-      resolve(code ?? 1);
-    });
-  });
-}
 
 /** node --test over `list`: spec on stdout, and the skip log beside it. */
 function nodeTestArgs(list, jobs = 1) {
@@ -163,9 +149,10 @@ function checkSkips() {
  * to the edges of a month and a year: the first seconds of a year and the last seconds before one,
  * in UTC and in a zone west of UTC (where the local and the UTC month differ). libfaketime shifts
  * every process by one offset (QEMU's keeper, the CLI children), so they agree with each other;
- * monotonic clocks are left alone so timers keep their real pace.
+ * monotonic clocks are left alone so timers keep their real pace. Each shifted run is a pool job;
+ * its offset is taken when it starts (faketime's "+N s" is relative to the real clock then).
  */
-async function runShiftedClock() {
+function shiftedClockJobs() {
   const calendarFiles = [
     'test/unit/billing.test.ts',
     'test/unit/metrics.test.ts',
@@ -175,31 +162,27 @@ async function runShiftedClock() {
     'test/integration/scheduler.test.ts',
   ];
   const instants = ['2027-01-01T00:00:05', '2026-12-31T23:59:30'];
-  const runs = ['UTC', 'America/New_York'].flatMap((tz) => instants.map((wall) => ({ tz, wall })));
-  // The shifted runs are independent processes: JOBS of them at once, each one's output printed
-  // whole when it ends so the reports do not interleave.
-  const one = ({ tz, wall }) => new Promise((resolve) => {
-    const target = wallClockIn(wall, tz);
-    const offset = Math.round((target - Date.now()) / 1000);
-    const env = { ...process.env, TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
-    const child = spawn('faketime', ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => out.push(d));
-    child.on('close', (code) => {
-      process.stdout.write(`\nclock: ${wall} in ${tz} (clock shifted by ${offset} s)\n`);
-      process.stdout.write(Buffer.concat(out));
-      if (code !== 0) console.error(`clock: the calendar-bound suites failed with the clock at ${wall} in ${tz}.`);
-      resolve(code ?? 1);
-    });
-  });
-  const queue = [...runs];
-  const lanes = Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
-    let worst = 0;
-    for (let next = queue.shift(); next; next = queue.shift()) worst = worst || (await one(next));
-    return worst;
-  });
-  return (await Promise.all(lanes)).find((code) => code !== 0) ?? 0;
+  return ['UTC', 'America/New_York'].flatMap((tz) =>
+    instants.map((wall) => {
+      const job = {
+        name: `clock ${wall} ${tz}`,
+        header: `clock: ${wall} in ${tz}`,
+        cmd: 'faketime',
+        weight: 60,
+        kind: 'plain',
+        env: { TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+      };
+      // the offset must be computed when the job starts, not when the queue is built
+      Object.defineProperty(job, 'args', {
+        enumerable: true,
+        get: () => {
+          const offset = Math.round((wallClockIn(wall, tz) - Date.now()) / 1000);
+          return ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)];
+        },
+      });
+      return job;
+    }),
+  );
 }
 
 /** The instant (ms) at which the wall clock in `tz` reads `wall` (YYYY-MM-DDTHH:MM:SS). */
