@@ -2,7 +2,7 @@
 // The test command (npm test): build, then run unit, integration and e2e suites with node's
 // test runner (TypeScript through tsx). Suites can be picked: `npm test -- unit integration`, or files.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preflight } from './preflight.mjs';
@@ -10,7 +10,9 @@ import { runPool } from './test-pool.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 // `clock` re-runs the calendar-bound suites (metering, billing, scheduler) under a shifted clock.
-const all = ['unit', 'integration', 'e2e', 'clock'];
+// `lint` checks the whole tree against the walls between the layers (test/lint/): CI runs `npm test`,
+// not `npm run lint`, and linting every file is too slow for the unit suite.
+const all = ['unit', 'lint', 'integration', 'e2e', 'clock'];
 const picked = process.argv.slice(2).filter((a) => all.includes(a));
 // Single files may be named too (`npm test -- test/unit/argv.test.ts`); their suites come from their folders.
 const namedFiles = process.argv.slice(2).filter((a) => a.endsWith('.test.ts'));
@@ -25,8 +27,15 @@ const LONG_FILES = {
   'test/integration/network-cli.test.ts': 42, 'test/integration/lifecycle.test.ts': 40, 'test/integration/secureboot.test.ts': 38,
   'test/e2e/consoles.test.ts': 37, 'test/integration/faults-data.test.ts': 35, 'test/integration/faults-procs.test.ts': 35,
   'test/e2e/metrics-billing.test.ts': 34, 'test/integration/appliances.test.ts': 27, 'test/integration/hosts-cli.test.ts': 26,
-  'test/e2e/ui.test.ts': 25, 'test/integration/backups.test.ts': 25,
+  'test/e2e/ui.test.ts': 25, 'test/integration/backups.test.ts': 25, 'test/lint/walls.test.ts': 25,
 };
+const UNIT_WEIGHTS = {
+  'test/unit/lint-walls.test.ts': 4, 'test/unit/fake-vm-service.test.ts': 3, 'test/unit/appliances.test.ts': 2.5,
+  'test/unit/hosts-quote.test.ts': 2.3, 'test/unit/os-disk-images.test.ts': 2, 'test/unit/fake-images.test.ts': 2,
+  'test/unit/ws-client.test.ts': 2, 'test/unit/fake-storage.test.ts': 1.7, 'test/unit/fake-scheduler.test.ts': 1.7,
+  'test/unit/scheduler.test.ts': 1.6, 'test/unit/cloudinit.test.ts': 1.3, 'test/unit/electron-policy.test.ts': 0.5,
+};
+const UNIT_TOGETHER = [['test/unit/lint-walls.test.ts', 'test/unit/electron-policy.test.ts']];
 
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
@@ -47,8 +56,9 @@ let skipLogs = 0;
 if (!process.env.HANGAR_SKIP_BUILD) {
   if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 }
-if (suites.some((s) => s !== 'unit') && run('bash', ['scripts/build-test-guest.sh']) !== 0) process.exit(1);
-if (suites.some((s) => s !== 'unit') && run('bash', ['scripts/build-cloud-guest.sh']) !== 0) process.exit(1);
+const needsGuests = suites.some((s) => s !== 'unit' && s !== 'lint');
+if (needsGuests && run('bash', ['scripts/build-test-guest.sh']) !== 0) process.exit(1);
+if (needsGuests && run('bash', ['scripts/build-cloud-guest.sh']) !== 0) process.exit(1);
 
 const files = [...namedFiles];
 for (const suite of namedFiles.length ? [] : suites.filter((s) => s !== 'clock')) {
@@ -60,8 +70,10 @@ if (files.length === 0 && !suites.includes('clock')) {
   console.error('No test files found.');
   process.exit(1);
 }
-// Unit files start no QEMU (services run on test/helpers/fake-host.ts): one file per core, and the
-// time is printed. Integration and e2e files two at a time (HANGAR_TEST_JOBS): most of a guest test
+// Unit files start no QEMU (services run on test/helpers/fake-host.ts): they run in one process per
+// core, each process a share of the files (scripts/unit-batch.cjs: a process per file cost a second
+// of start-up each, more than the tests), and the time is printed. A single named file runs alone, as
+// any file did before. Integration and e2e files two at a time (HANGAR_TEST_JOBS): most of a guest test
 // is waiting for a TCG guest on one core, so two files keep both cores busy; every test has its own
 // home, temp folders, free ports and network namespace, so files do not see each other.
 const unitFiles = files.filter((f) => f.split('/').at(-2) === 'unit');
@@ -69,9 +81,9 @@ const otherFiles = files.filter((f) => !unitFiles.includes(f));
 let status = 0;
 if (unitFiles.length) {
   const started = Date.now();
-  const cores = availableParallelism();
-  status = run(process.execPath, nodeTestArgs(unitFiles, cores));
-  console.log(`\nUnit suite: ${unitFiles.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s (${cores} at a time).`);
+  const batches = unitBatches(unitFiles, availableParallelism());
+  status = run(process.execPath, nodeTestArgs(batches, batches.length));
+  console.log(`\nUnit suite: ${unitFiles.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s (${batches.length} process${batches.length === 1 ? '' : 'es'}).`);
 }
 // Integration, e2e and the shifted-clock runs go through one pool (scripts/test-pool.mjs): each
 // file is a job, JOBS at a time, heaviest first, with its rules: a browser file never beside a file
@@ -104,6 +116,37 @@ if (jobs.length) {
 if (!checkSkips()) status = status || 1;
 rmSync(skipDir, { recursive: true, force: true });
 process.exit(status);
+
+/**
+ * The unit files in `n` shares of about equal work (the heaviest first, each to the lightest share),
+ * each share an entry file in the temp folder that runs its files in one process. One file: itself.
+ */
+function unitBatches(list, n) {
+  if (list.length === 1) return list;
+  // rough CPU seconds of the heavier unit files on this 2-core machine; the others about 0.2 s
+  const weight = (f) => UNIT_WEIGHTS[f] ?? 0.2;
+  // files that load the same heavy module (TypeScript's compiler: ~2 s) go to the same process
+  const groups = [];
+  for (const f of list) {
+    const together = UNIT_TOGETHER.find((g) => g.includes(f));
+    const group = together && groups.find((g) => together.includes(g[0]));
+    if (group) group.push(f);
+    else groups.push([f]);
+  }
+  const work = (g) => g.reduce((sum, f) => sum + weight(f), 0);
+  const shares = Array.from({ length: Math.max(1, Math.min(n, groups.length)) }, () => ({ files: [], work: 0 }));
+  for (const g of groups.sort((a, b) => work(b) - work(a))) {
+    const lightest = shares.reduce((a, b) => (b.work < a.work ? b : a));
+    lightest.files.push(...g);
+    lightest.work += work(g);
+  }
+  return shares.map((share, i) => {
+    const entry = join(skipDir, `unit-batch-${i}.test.cjs`);
+    const files = [...share.files].sort();
+    writeFileSync(entry, `require(${JSON.stringify(join(root, 'scripts', 'unit-batch.cjs'))})(${JSON.stringify(files)});\n`);
+    return entry;
+  });
+}
 
 /** node --test over `list`: spec on stdout, and the skip log beside it. */
 function nodeTestArgs(list, jobs = 1) {

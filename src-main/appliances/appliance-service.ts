@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { ApplianceReview, ParsedInput, TaskInfo, VmInfo } from '../api/contract';
 import { HangarError } from '../api/errors';
-import type { Engine } from '../engine/engine';
 import type { Host } from '../hosts/host';
 import { hashFile } from '../images/copy-hash';
 import { convertWithProgress } from '../images/qemu-img';
@@ -10,6 +9,7 @@ import { QEMU_IMG, probeHost } from '../qemu/probe';
 import { formatBytes } from '../util/units';
 import { BUNDLE_FILE, openPackage, reviewOf, type Bundle, type OpenedPackage } from './package';
 import { buildManifest, buildOvf, type ExportDisk } from './ovf-write';
+import type { AppliancePorts } from './ports';
 import { extractEntry, newHash, writeTar } from './tar';
 
 /**
@@ -40,7 +40,7 @@ async function hashWith(host: Host, file: string, alg: 'SHA1' | 'SHA256' | 'SHA5
 }
 
 export class ApplianceService {
-  constructor(private readonly e: Engine) {}
+  constructor(private readonly e: AppliancePorts) {}
 
   async inspect(hostId: string, file: string): Promise<ApplianceReview> {
     return reviewOf(await openPackage(this.e.hosts.get(hostId), file));

@@ -4,11 +4,11 @@ import type { BackupInfo, ParsedInput, TaskInfo, VmInfo } from '../api/contract'
 import { HangarError } from '../api/errors';
 import { convertWithProgress } from '../images/qemu-img';
 import { nowIso } from '../db/repositories/vms';
-import type { Engine } from '../engine/engine';
 import { execOk, type Host } from '../hosts/host';
 import { hashFile } from '../images/copy-hash';
 import { QEMU_IMG, probeHost } from '../qemu/probe';
-import { BackupRepository } from './backup-repo';
+import type { BackupRepository } from './backup-repo';
+import type { BackupPorts } from './ports';
 import { bitmapsPresent, runBackupJobs, withStorageDaemon } from './qmp-backup';
 import { planPrune } from './retention';
 
@@ -18,10 +18,10 @@ import { planPrune } from './retention';
  * backup that cannot be restored; an interrupted task removes its files at the next start.
  */
 export class BackupService {
-  readonly repo: BackupRepository;
-
-  constructor(private readonly e: Engine) {
-    this.repo = new BackupRepository(e.db);
+  constructor(
+    readonly repo: BackupRepository,
+    private readonly e: BackupPorts,
+  ) {
     // an interrupted backup leaves files named after its id in the default folder's VM folder
     e.tasks.onInterrupted('backup.create', async (t) => {
       const host = this.e.hosts.get(String(t.result?.hostId ?? 'local'));

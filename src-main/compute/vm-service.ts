@@ -10,9 +10,10 @@ import { probeHost } from '../qemu/probe';
 import { QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
 import { refuseDamaged } from '../recovery/damaged';
 import { checkDisksBeforeStart } from './media-checks';
-import { assertAction, canTransition, isActive } from './state-machine';
-import { VmRuntime, judgeExit, observe, type ExitVerdict } from './vm-runtime';
+import { assertAction } from './state-machine';
+import { VmRuntime, judgeExit } from './vm-runtime';
 import { VmInventory } from './vm-inventory';
+import { VmStateTracker } from './vm-state-tracker';
 import type { VmLockAction, VmLocks } from './vm-lock';
 import { checkResources, requireFile, requireQemu } from './vm-checks';
 import { checkPortForwards } from '../hosts/port-check';
@@ -44,11 +45,7 @@ export interface MigrationSwitch {
   state: 'running' | 'paused';
 }
 
-export class VmService {
-  private readonly runtimes = new Map<string, VmRuntime>();
-  private closed = false;
-  /** VMs with a start, stop or kill under way in this engine. */
-  private readonly inFlight = new Set<string>();
+export class VmService extends VmStateTracker {
   /** True in long-lived engines: QMP events keep states current, no polling needed. */
   get watching(): boolean {
     return this.options.watch;
@@ -61,12 +58,8 @@ export class VmService {
   /** Set by the engine: shut down through the guest agent; false when none answers (then ACPI). */
   agentShutdown: ((vm: VmInfo) => Promise<boolean>) | null = null;
 
-  constructor(
-    private readonly repo: VmRepository,
-    private readonly hosts: HostRegistry,
-    private readonly events: EventBus,
-    private readonly options: VmServiceOptions,
-  ) {
+  constructor(repo: VmRepository, hosts: HostRegistry, events: EventBus, options: VmServiceOptions) {
+    super(repo, hosts, events, options);
     this.inventory = new VmInventory({
       repo,
       hosts,
@@ -313,97 +306,6 @@ export class VmService {
     return this.setState(vm.id, next, null);
   }
 
-  // ---------------------------------------------------------------- re-attach
-
-  /**
-   * Bring every VM the database believes active in line with reality: re-attach to live QEMUs
-   * (following their events when watching), and mark dead ones stopped or crashed.
-   */
-  async reconcileAll(): Promise<void> {
-    await Promise.all(this.repo.list().filter((vm) => isActive(vm.state)).map((vm) => this.refresh(vm.id).catch(() => undefined)));
-  }
-
-  /** Re-check one VM's real state (cheap when it is stopped). */
-  async refresh(id: string): Promise<void> {
-    // A start/stop/kill in progress owns the state; judging now would see a half-started QEMU.
-    // The same holds when another Hangar process (a CLI, serve, the desktop app) holds its lock.
-    if (this.inFlight.has(id) || this.options.locks?.heldElsewhere(id)) return;
-    // A watching engine with a live QMP connection already learns every change from events.
-    const live = this.runtimes.get(id)?.qmp;
-    if (this.options.watch && live && !live.isClosed) return;
-    const vm = this.repo.get(id);
-    if (!vm || !isActive(vm.state)) return;
-    const host = this.hosts.get(vm.hostId);
-    const paths = await this.paths(vm);
-    const seen = await observe(host, paths, vm);
-    if (!seen.alive) {
-      await this.finish(vm.id, seen.verdict);
-      return;
-    }
-    const runtime = this.runtimeFor(vm, paths);
-    runtime.pid = seen.pid;
-    if (this.options.watch || vm.state === 'starting' || vm.state === 'stopping') {
-      try {
-        const state = await runtime.queryStatus();
-        if (state !== vm.state && state !== 'starting') this.setState(vm.id, state === 'stopping' ? 'stopping' : state, vm.stateReason, { pid: seen.pid });
-      } catch {
-        // QMP busy (another engine holds it): trust the pid
-      } finally {
-        if (!this.options.watch) runtime.close();
-      }
-    }
-  }
-
-  /** Resolve a VM after re-checking its real state. */
-  async resolveFresh(ref: string): Promise<VmInfo> {
-    return this.refreshed(ref);
-  }
-
-  private async refreshed(ref: string): Promise<VmInfo> {
-    const vm = this.resolve(ref);
-    await this.refresh(vm.id);
-    return this.resolve(vm.id);
-  }
-
-  private runtimeFor(vm: VmInfo, paths: VmPaths): VmRuntime {
-    let runtime = this.runtimes.get(vm.id);
-    if (!runtime) {
-      runtime = new VmRuntime(vm.id, this.hosts.get(vm.hostId), paths, vm.pid, this.callbacksFor(vm.id));
-      this.runtimes.set(vm.id, runtime);
-    }
-    return runtime;
-  }
-
-  private callbacksFor(id: string) {
-    return {
-      onState: (state: VmState, reason: string | null) => {
-        if (this.closed) return;
-        const vm = this.repo.get(id);
-        if (vm && vm.state !== state && canTransition(vm.state, state)) this.setState(id, state, reason);
-      },
-      onExit: (verdict: ExitVerdict) => void this.finish(id, verdict),
-    };
-  }
-
-  private async finish(id: string, verdict: ExitVerdict): Promise<void> {
-    if (this.closed) return; // the engine is closing: the next one will judge this exit
-    const vm = this.repo.get(id);
-    this.runtimes.get(id)?.close();
-    this.runtimes.delete(id);
-    if (!vm || !isActive(vm.state)) return;
-    await afterExit(this.hosts.get(vm.hostId), vm.spec, await this.paths(vm)).catch(() => undefined); // no swtpm left behind
-    const still = this.closed ? null : this.repo.get(id); // the engine may have closed, or another path finished it, meanwhile
-    if (!still || !isActive(still.state)) return;
-    this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());
-  }
-
-  private setState(id: string, state: VmState, reason: string | null, extra: Partial<Omit<Parameters<VmRepository['setRuntime']>[1], 'state' | 'stateReason'>> = {}, at?: string): VmInfo {
-    const info = this.repo.setRuntime(id, { state, stateReason: reason, ...extra }, at);
-    if (!info) throw notFound('VM', id);
-    this.events.emit('vm.state', { id, state, reason, at: at ?? nowIso(), reasonText: recognize(reason) });
-    return info;
-  }
-
   private noticeAccel(caps: HostCapabilities): void {
     if (caps.accel === 'tcg' && !this.tcgNoticeSent) {
       this.tcgNoticeSent = true;
@@ -449,12 +351,5 @@ export class VmService {
     } finally {
       await this.refresh(id).catch(() => undefined);
     }
-  }
-
-  /** Detach from every VM (they keep running). */
-  closeAll(): void {
-    this.closed = true;
-    for (const r of this.runtimes.values()) r.close();
-    this.runtimes.clear();
   }
 }

@@ -39,6 +39,7 @@ import { BillingStore } from '../metering/billing-store';
 import { billingHandlers } from '../metering/handlers';
 import { ApplianceService } from '../appliances/appliance-service';
 import { applianceHandlers } from '../appliances/handlers';
+import { BackupRepository } from '../backups/backup-repo';
 import { BackupService } from '../backups/backup-service';
 import { backupHandlers } from '../backups/handlers';
 import { defaultHangarHome } from '../util/home';
@@ -142,7 +143,7 @@ export class Engine {
     this.storage.snapshots.guestHooks = { freeze: (vm) => this.guest.freeze(vm), setClock: (vm) => this.guest.setClock(vm) };
     this.billing = new BillingService(new BillingStore(this.db), this.vms, this.hosts);
     this.appliances = new ApplianceService(this);
-    this.backups = new BackupService(this);
+    this.backups = new BackupService(new BackupRepository(this.db), this);
     this.handlers = { ...coreHandlers(this), ...metricsHandlers(this), ...billingHandlers(this), ...consoleHandlers(this), ...imageHandlers(this), ...hostHandlers(this), ...networkHandlers(this), ...scheduleHandlers(this), ...storageHandlers(this), ...applianceHandlers(this), ...backupHandlers(this), ...osHandlers(this), ...guestHandlers(this), ...recoveryHandlers(this), ...diskFactsHandlers(this), ...cloudInitHandlers(this) } satisfies Handlers;
   }
 

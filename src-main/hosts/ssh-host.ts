@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { PassThrough, type Duplex } from 'node:stream';
-import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import type { Client, SFTPWrapper } from 'ssh2';
 import { HangarError } from '../api/errors';
 import type { ExecOptions, ExecResult, Host, HostFs, HostInfo, HostProcess } from './host';
 import { DETACH_SCRIPT, quoteArgv, remoteArgv } from './remote-quote';
 import { SessionSlots } from './session-slots';
+import { channelProcess, openExecChannel, openShellChannel, runToEnd, type OpenedExec, type ShellHandle } from './ssh-channels';
 import { explainSftpErrors } from './sftp-errors';
 import { LinkWatch } from './link-watch';
 import { openClient } from './ssh-connect';
@@ -23,13 +24,6 @@ export interface SshTarget {
 }
 
 export type SshState = 'connecting' | 'online' | 'offline';
-
-/** How a remote command ended, as far as sshd told us. */
-interface ExitRecord {
-  seen: boolean;
-  code: number | null;
-  signal: string | null;
-}
 
 export interface SshHostOptions {
   /** SSH keepalive: how fast a dead network is noticed (interval × (count + 1)). */
@@ -229,29 +223,14 @@ export class SshHost extends EventEmitter implements Host {
     return this.sftpSession;
   }
 
-  /**
-   * Open an exec channel. Its exit status and its close are recorded from the very callback that
-   * hands us the channel: ssh2 may deliver output, `exit-status` and close in the same tick, before
-   * any `await` continuation could attach listeners (the stream buffers data; events are lost).
-   */
-  private async openExec(command: string): Promise<{ channel: ClientChannel; exit: ExitRecord; closed: Promise<void> }> {
+  /** An exec channel in one of the command slots (ssh-channels.ts records its exit). */
+  private async openExec(command: string): Promise<OpenedExec> {
     const client = await this.live();
     const release = await this.sessions.take();
     try {
-      return await new Promise((resolve, reject) =>
-        client.exec(command, (err, channel) => {
-          if (err) return reject(err);
-          const exit: ExitRecord = { seen: false, code: null, signal: null };
-          channel.on('exit', (code: number | null, signal?: string) => {
-            exit.seen = true;
-            exit.code = code ?? null;
-            exit.signal = signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null;
-          });
-          const closed = new Promise<void>((done) => channel.once('close', () => done()));
-          void closed.then(release);
-          resolve({ channel, exit, closed });
-        }),
-      );
+      const opened = await openExecChannel(client, command);
+      void opened.closed.then(release);
+      return opened;
     } catch (e) {
       release();
       throw new HangarError('HOST_UNREACHABLE', `${this.target.name} refused to run a command: ${(e as Error).message}`);
@@ -277,116 +256,23 @@ export class SshHost extends EventEmitter implements Host {
   }
 
   async exec(cmd: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const { channel, exit, closed } = await this.link.guard(this.openExec(quoteArgv(remoteArgv(cmd, args, opts))));
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          channel.signal('KILL');
-          channel.close();
-        }, opts.timeoutMs)
-      : undefined;
-    channel.on('data', (b: Buffer) => out.push(b));
-    channel.stderr.on('data', (b: Buffer) => err.push(b));
-    channel.end(opts.input ?? '');
-    await this.link.guard(closed);
-    if (timer) clearTimeout(timer);
-    const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-    if (timedOut) return { code: null, signal: 'SIGKILL', ...result };
-    // No exit status: the connection died under the command. That is not a command failure
-    // (a "which" would wrongly say "not installed"), so it is an error of its own.
-    if (!exit.seen) throw new HangarError('HOST_UNREACHABLE', `The connection to ${this.target.name} was lost while running ${cmd}.`);
-    return { code: exit.code, signal: exit.signal, ...result };
+    const opened = await this.link.guard(this.openExec(quoteArgv(remoteArgv(cmd, args, opts))));
+    return runToEnd(opened, opts, (p) => this.link.guard(p), () => new HangarError('HOST_UNREACHABLE', `The connection to ${this.target.name} was lost while running ${cmd}.`));
   }
 
   spawn(cmd: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): HostProcess {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = new PassThrough();
-    let channel: ClientChannel | null = null;
-    let pendingSignal: string | null = null;
-    const exited = (async () => {
-      let opened: Awaited<ReturnType<SshHost['openExec']>>;
-      try {
-        opened = await this.openExec(quoteArgv(remoteArgv(cmd, args, opts)));
-      } catch (e) {
-        stderr.end(`${(e as Error).message}\n`);
-        stdout.end();
-        return { code: 127, signal: null };
-      }
-      const ch = (channel = opened.channel);
-      if (pendingSignal) ch.signal(pendingSignal);
-      ch.pipe(stdout);
-      ch.stderr.pipe(stderr);
-      stdin.pipe(ch);
-      await opened.closed;
-      // no exit status: the connection died under it (reported like a hang-up)
-      return opened.exit.seen ? { code: opened.exit.code, signal: opened.exit.signal } : { code: null, signal: 'SIGHUP' };
-    })();
-    return {
-      stdout,
-      stderr,
-      stdin,
-      exited,
-      kill: (s) => {
-        const name = (s ?? 'SIGTERM').replace(/^SIG/, '');
-        if (channel) {
-          channel.signal(name);
-          channel.close();
-        } else pendingSignal = name;
-      },
-    };
+    return channelProcess(() => this.openExec(quoteArgv(remoteArgv(cmd, args, opts))));
   }
 
   /**
    * An interactive login shell on the host (the Hosts page terminal): a PTY session of
    * ssh2's `shell()`, with resize through `setWindow`.
    */
-  async openShell(
-    cols: number,
-    rows: number,
-    emit: (data: Buffer) => void,
-    closed: (reason: string) => void,
-  ): Promise<{ write(data: Buffer): void; resize(cols: number, rows: number): void; close(): void }> {
+  async openShell(cols: number, rows: number, emit: (data: Buffer) => void, closed: (reason: string) => void): Promise<ShellHandle> {
     const client = await this.live();
     const release = this.shells.tryTake();
     if (!release) throw new HangarError('RESOURCE_LIMIT', `${MAX_SHELLS} terminals are already open on ${this.target.name}: close one first.`);
-    let channel: ClientChannel;
-    let status: string | null = null;
-    try {
-      channel = await new Promise<ClientChannel>((resolve, reject) =>
-        client.shell({ term: 'xterm-256color', cols, rows }, { env: { COLORTERM: 'truecolor' } }, (err, ch) => {
-          if (err) return reject(err);
-          // recorded here, not after an await: see openExec
-          ch.on('exit', (code: number | null, signal?: string) => (status = signal ? `The shell was ended by signal ${signal}.` : `The shell exited (status ${code}).`));
-          resolve(ch);
-        }),
-      );
-    } catch (e) {
-      release();
-      throw new HangarError('HOST_UNREACHABLE', `${this.target.name} refused a shell session: ${(e as Error).message}`);
-    }
-    let ended = false;
-    channel.on('data', (d: Buffer) => emit(d));
-    channel.stderr.on('data', (d: Buffer) => emit(d));
-    channel.on('close', () => {
-      ended = true;
-      release();
-      closed(status ?? `The connection to ${this.target.name} was lost.`);
-    });
-    return {
-      write: (data) => {
-        if (!ended) channel.write(data);
-      },
-      resize: (c, r) => {
-        if (!ended) channel.setWindow(r, c, 0, 0);
-      },
-      close: () => {
-        if (!ended) channel.close();
-      },
-    };
+    return openShellChannel(client, this.target.name, { cols, rows }, emit, closed, release);
   }
 
   async spawnDetached(cmd: string, args: readonly string[], opts: { logFile: string; cwd?: string }): Promise<void> {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { ParsedInput, TaskInfo, VmInfo } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
 import type { Db } from '../db/database';
+import { VmRepository } from '../db/repositories/vms';
 import type { MigrationSwitch, VmService } from '../compute/vm-service';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
 import { probeHost } from '../qemu/probe';
@@ -10,6 +11,7 @@ import { QemuStartError, attachQmp, launchQemu, readExitRecord, readPid, waitFor
 import type { TaskContext, TaskManager } from '../tasks/task-manager';
 import { formatBytes } from '../util/units';
 import type { Host } from './host';
+import { HostRepository } from './host-repository';
 import { carrySerialLog } from '../consoles/serial-carry';
 import { carryFirmwareVars } from './migrate-firmware';
 import { checkDestinationAccess } from './migrate-checks';
@@ -52,8 +54,7 @@ export class LiveMigration {
       // An engine crash mid-migration leaves a destination QEMU the database does not point to.
       const meta = task.result as { vmId?: string; toHostId?: string; targetDir?: string } | null;
       if (!meta?.vmId || !meta.toHostId || !meta.targetDir) return;
-      const row = this.db.prepare('SELECT host_id FROM vms WHERE id = ?').get(meta.vmId) as { host_id: string } | undefined;
-      if (row?.host_id === meta.toHostId) return;
+      if (new VmRepository(this.db).get(meta.vmId)?.hostId === meta.toHostId) return;
       const to = this.hosts.get(meta.toHostId);
       const paths = await destPaths(to, meta.vmId);
       const pid = await readPid(to, paths).catch(() => null);
@@ -65,7 +66,7 @@ export class LiveMigration {
 
   async start(input: ParsedInput<'host.migrateVm'>): Promise<{ task: TaskInfo; done: Promise<TaskInfo> }> {
     const vm = this.vms.resolve(input.vm);
-    const row = this.db.prepare('SELECT id FROM hosts WHERE id = ? OR lower(name) = lower(?)').get(input.toHost, input.toHost) as { id: string } | undefined;
+    const row = new HostRepository(this.db).find(input.toHost);
     if (!row) throw notFound('host', input.toHost);
     const to = this.hosts.get(row.id);
     const targetDir = (await destPaths(to, vm.id)).dir;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { VmInfo, VmSpec } from '../api/contract';
 import { HangarError } from '../api/errors';
 import type { Db } from '../db/database';
-import { nowIso } from '../db/repositories/vms';
+import { VmRepository } from '../db/repositories/vms';
 import { runtimeRoot, vmPaths } from '../qemu/paths';
 import { QEMU_IMG, probeHost } from '../qemu/probe';
 import type { TaskContext } from '../tasks/task-manager';
@@ -96,10 +96,8 @@ export async function moveVm(vm: VmInfo, from: Host, to: Host, deleteSource: boo
     if (now.state !== 'stopped' && now.state !== 'crashed') throw new HangarError('INVALID_STATE', `"${vm.name}" was started during the move: nothing was switched.`);
     const spec: VmSpec = { ...now.spec, disks: now.spec.disks.map((d) => ({ ...d, path: path.posix.join(target.dir, path.posix.basename(d.path)) })) };
     await to.fs.writeFileAtomic(target.vmJson, JSON.stringify(spec, null, 2) + '\n', 0o600);
-    const switched = deps.db
-      .prepare("UPDATE vms SET host_id = ?, dir = ?, spec_json = ?, pid = NULL, updated_at = ? WHERE id = ? AND state IN ('stopped', 'crashed')")
-      .run(to.id, target.dir, JSON.stringify(spec), nowIso(), vm.id);
-    if (switched.changes !== 1) throw new HangarError('INVALID_STATE', `"${vm.name}" changed during the move: nothing was switched.`);
+    const switched = new VmRepository(deps.db).switchHostStopped(vm.id, { hostId: to.id, dir: target.dir, spec });
+    if (!switched) throw new HangarError('INVALID_STATE', `"${vm.name}" changed during the move: nothing was switched.`);
   } catch (e) {
     await to.fs.rm(target.dir, { recursive: true }).catch(() => undefined);
     await claim.rollback().catch(() => undefined);

@@ -2,6 +2,7 @@ import type { ParsedInput, TaskInfo } from '../api/contract';
 import { HangarError } from '../api/errors';
 import type { Db } from '../db/database';
 import type { VmService } from '../compute/vm-service';
+import { HostRepository } from './host-repository';
 import type { HostService } from './host-service';
 import type { LiveMigration } from './vm-migrate';
 
@@ -30,7 +31,7 @@ export class VmMover {
   constructor(private readonly d: MoverDeps) {}
 
   private host(ref: string): HostRow {
-    const rows = this.d.db.prepare('SELECT id, name, kind FROM hosts').all() as HostRow[];
+    const rows: HostRow[] = new HostRepository(this.d.db).list();
     const wanted = ref.trim().toLowerCase();
     const h = wanted === 'local' ? rows.find((r) => r.kind === 'local') : rows.find((r) => r.id === ref || r.name.toLowerCase() === wanted);
     if (!h) throw new HangarError('NOT_FOUND', `No host named "${ref}". See the Hosts page or "hangar host list"; "local" means this computer.`, { field: 'toHost' });

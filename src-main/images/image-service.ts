@@ -2,22 +2,21 @@ import { readStoredSpec } from '../db/repositories/vm-row-check';
 import { noSpaceMessage } from '../util/no-space';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { ImageFormat, ImageInfo, ImageTaskStart, OsDetection, OsFamily, ParsedInput, TaskInfo } from '../api/contract';
-import { uniqueColumns, uniqueConflict } from '../db/constraint-errors';
+import type { ImageInfo, ImageTaskStart, OsDetection, OsFamily, ParsedInput, TaskInfo } from '../api/contract';
 import { HangarError } from '../api/errors';
 import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
-import { execOk, type Host } from '../hosts/host';
+import type { Host } from '../hosts/host';
 import type { HostRegistry } from '../hosts/registry';
 import { QEMU_IMG, probeHost } from '../qemu/probe';
 import type { TaskContext, TaskManager } from '../tasks/task-manager';
 import { formatBytes } from '../util/units';
 import { copyAndHash, hashFile } from './copy-hash';
-import { checkImage, detectImage, osFromLabel, type DetectedImage } from './detect';
+import { checkImage, detectImage, type DetectedImage } from './detect';
 import { resumeDownloads, startDownload, type LibraryInternals } from './image-download';
+import { ingestPart, shouldConvert, type IngestDeps } from './image-ingest';
 import type { ImageRecord, ImageRepository } from './image-repo';
-import { looksLikeCloudImage } from '../cloudinit/cloud-image';
-import { convertToQcow2, createOverlay, fullCopy } from './qemu-img';
+import { createOverlay, fullCopy } from './qemu-img';
 
 type ImportInput = ParsedInput<'image.import'>;
 type DownloadInput = ParsedInput<'image.download'>;
@@ -42,9 +41,6 @@ export interface TaskMeta {
 
 /** The task's final result replaces the crash-cleanup notes with undefined (dropped from the JSON the user sees). */
 export const HIDE_META = { parts: undefined, staged: undefined, download: undefined, sidecar: undefined };
-
-const CONVERTED_BY_DEFAULT: readonly ImageFormat[] = ['vmdk', 'vdi', 'vhdx', 'vpc'];
-const EXT: Record<ImageFormat, string> = { iso: 'iso', qcow2: 'qcow2', raw: 'img', vmdk: 'vmdk', vdi: 'vdi', vhdx: 'vhdx', vpc: 'vhd' };
 
 /** A name from a file name: "debian-12.5.0-amd64-netinst.iso" → "debian-12.5.0-amd64-netinst". */
 export function nameFromFile(file: string): string {
@@ -82,6 +78,18 @@ export class ImageService {
     freeName: (hostId, wanted, fallback) => this.freeName(hostId, wanted, fallback),
     ingest: (host, ctx, a) => this.ingest(host, ctx, a),
     discard: (host, id, parts) => this.discard(host, id, parts),
+  };
+
+  /** What the common end of import and download (image-ingest.ts) may use of the library. */
+  private readonly ingestDeps: IngestDeps = {
+    repo: () => this.repo,
+    events: () => this.events,
+    qemuImg: (host) => this.qemuImg(host),
+    libraryDir: (host) => this.libraryDir(host),
+    freeName: (hostId, wanted, fallback) => this.freeName(hostId, wanted, fallback),
+    discard: (host, id, parts) => this.discard(host, id, parts),
+    detectOs: () => this.detectOs,
+    knownDiskImage: () => this.knownDiskImage,
   };
 
   constructor(
@@ -213,12 +221,7 @@ export class ImageService {
   }
 
   private copyShare(d: DetectedImage, m: Meta): number {
-    return this.shouldConvert(d.format, m) ? 0.4 : 1;
-  }
-
-  private shouldConvert(format: ImageFormat, m: Meta): boolean {
-    if (format === 'iso' || format === 'qcow2') return false;
-    return m.convertToQcow2 ?? CONVERTED_BY_DEFAULT.includes(format);
+    return shouldConvert(d.format, m) ? 0.4 : 1;
   }
 
   private async requireSpace(host: Host, bytes: number): Promise<void> {
@@ -226,93 +229,9 @@ export class ImageService {
     if (bytes > freeBytes) throw new HangarError('RESOURCE_LIMIT', noSpaceMessage(`the image library (${await this.libraryDir(host)})`, freeBytes, bytes), { reason: 'no-space' });
   }
 
-  /**
-   * The common end of import and download: the file is complete in `part` with checksum
-   * `sha256`. Recognise duplicates, convert when asked, make it read-only, rename it into place
-   * and mark the row ready — the rename and the row are the last steps, so a crash before
-   * them leaves only a `.part` and a pending row, both removed by the cleanup.
-   */
-  private async ingest(host: Host, ctx: TaskContext, a: IngestArgs): Promise<Record<string, unknown>> {
-    const existing = this.repo.bySha(host.id, a.sha256);
-    if (existing) {
-      await this.discard(host, a.id, [a.part]);
-      ctx.progress(1, `Already in the library as "${existing.name}"`);
-      return { imageId: existing.id, image: existing.name, duplicate: true, message: `This file is already in the library as "${existing.name}": nothing was stored twice.` };
-    }
-    const qemuImg = await this.qemuImg(host);
-    let file = a.part;
-    let format = a.detected.format;
-    let storedSha256 = a.sha256;
-    let virtualSize = a.detected.virtualSize;
-    if (this.shouldConvert(format, a.meta)) {
-      const converted = `${a.part}.qcow2`;
-      ctx.progress(0.4, `Converting ${format} to qcow2`);
-      await convertToQcow2(host, qemuImg, a.part, format, converted, ctx.signal, (f) => ctx.progress(0.4 + f * 0.45, `Converting ${format} to qcow2 (${Math.round(f * 100)}%)`));
-      await host.fs.rm(a.part);
-      file = converted;
-      const again = await detectImage(host, qemuImg, file, (await host.fs.stat(file))?.size ?? 0);
-      format = 'qcow2';
-      virtualSize = again.virtualSize;
-      const stSize = (await host.fs.stat(file))?.size ?? 1;
-      storedSha256 = (await hashFile(host, file, { signal: ctx.signal, onBytes: (d) => ctx.progress(0.85 + (d / stSize) * 0.15, 'Checksumming the converted image') })).sha256;
-    }
-    const actualSize = (await host.fs.stat(file))?.size ?? 0;
-    const guess = osFromLabel(a.detected.volumeLabel);
-    const osinfo = format === 'iso' && this.detectOs ? ((await this.detectOs(host, file).catch(() => null))?.os ?? null) : null;
-    if (osinfo) Object.assign(guess, { family: osinfo.family, version: osinfo.name.slice(0, 64) });
-    // a distribution's disk image under its published name: osinfo-db says which OS and whether cloud-init is inside
-    const known = format !== 'iso' && this.knownDiskImage ? this.knownDiskImage(path.basename(a.source.split(/[?#]/)[0]!)) : null;
-    if (known) Object.assign(guess, { family: known.family, version: known.osName.slice(0, 64) });
-    const dir = await this.libraryDir(host);
-    const final = path.join(dir, `${a.id}.${EXT[format]}`);
-    // read-only for everyone: guests and overlays never write to a library image
-    await execOk(host, 'chmod', ['0444', file]);
-    if (ctx.signal.aborted) throw new HangarError('CANCELLED', 'Cancelled.');
-    await host.fs.rename(file, final);
-    const record: ImageRecord = {
-      id: a.id,
-      name: a.name,
-      hostId: host.id,
-      format,
-      sourceFormat: a.detected.format,
-      status: 'ready',
-      statusReason: null,
-      path: final,
-      virtualSize,
-      actualSize,
-      sha256: a.sha256,
-      storedSha256,
-      os: a.meta.os ?? { family: guess.family, version: guess.version },
-      arch: a.meta.arch ?? guess.arch ?? 'x86_64',
-      volumeLabel: a.detected.volumeLabel,
-      osId: a.meta.os ? null : (osinfo?.id ?? known?.osId ?? null),
-      minDiskBytes: a.meta.minDiskBytes ?? (format === 'iso' ? 0 : virtualSize),
-      minMemoryMiB: a.meta.minMemoryMiB ?? 0,
-      tags: a.meta.tags ?? [],
-      description: a.meta.description ?? '',
-      source: a.source,
-      createdAt: nowIso(),
-      verifiedAt: nowIso(),
-      cloudImage: a.meta.cloudImage ?? (format !== 'iso' && looksLikeCloudImage({ name: `${a.name} ${path.basename(a.source)}`, osinfoCloudInit: known?.cloudInit })),
-    };
-    try {
-      try {
-        this.repo.complete(record);
-      } catch (e) {
-        // another process finished an import with the same name meanwhile: an automatic name
-        // moves on to the next free one; a name the user chose is refused in words
-        if (!uniqueColumns(e) || a.meta.name !== undefined) throw uniqueConflict(e, a.name) ?? e;
-        record.name = this.freeName(host.id, undefined, a.name);
-        this.repo.complete(record);
-      }
-      this.repo.setOsId(a.id, record.osId);
-    } catch (e) {
-      await host.fs.rm(final);
-      throw e;
-    }
-    ctx.progress(1, `Imported as "${record.name}"`);
-    this.events.emit('image.changed', { id: a.id });
-    return { imageId: a.id, image: record.name };
+  /** The common end of import and download (image-ingest.ts). */
+  private ingest(host: Host, ctx: TaskContext, a: IngestArgs): Promise<Record<string, unknown>> {
+    return ingestPart(this.ingestDeps, host, ctx, a);
   }
 
   /** Remove a failed import's files and its pending row. */

@@ -3,11 +3,11 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { NetworkInfo, NicMode, VmInfo } from '../api/contract';
 import { HangarError, notFound } from '../api/errors';
 import type { Db } from '../db/database';
-import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
 import type { Host } from '../hosts/host';
 import type { ArgvHostFacts } from '../qemu/argv';
 import { bridgeProblem } from './bridge-check';
+import { NetworkRepository, type NetworkRow } from './network-repo';
 
 /**
  * Internal networks: VMs on the same one reach each other and nothing else.
@@ -24,15 +24,6 @@ import { bridgeProblem } from './bridge-check';
  * (administratively scoped) with a random port, stored per network so two Hangar homes on one
  * machine do not share a network by accident.
  */
-interface NetworkRow {
-  id: string;
-  name: string;
-  description: string;
-  mcast_group: string;
-  mcast_port: number;
-  created_at: string;
-}
-
 /** What a NIC says about its network (inputs and specs alike). */
 export interface NicNetworkFields {
   mode?: NicMode | undefined;
@@ -41,14 +32,18 @@ export interface NicNetworkFields {
 }
 
 export class NetworkService {
+  private readonly repo: NetworkRepository;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly events: EventBus,
     private readonly vms: () => VmInfo[],
-  ) {}
+  ) {
+    this.repo = new NetworkRepository(db);
+  }
 
   list(): NetworkInfo[] {
-    const rows = this.db.prepare('SELECT * FROM networks ORDER BY name COLLATE NOCASE').all() as NetworkRow[];
+    const rows = this.repo.list();
     const vms = this.vms();
     return rows.map((r) => this.info(r, vms));
   }
@@ -60,11 +55,10 @@ export class NetworkService {
   create(name: string, description: string): NetworkInfo {
     if (this.find(name)) throw new HangarError('CONFLICT', `An internal network named "${name}" already exists. Choose another name.`, { field: 'name' });
     const id = randomUUID();
-    const insert = this.db.prepare('INSERT INTO networks (id, name, description, mcast_group, mcast_port, created_at) VALUES (?, ?, ?, ?, ?, ?)');
     for (let attempt = 0; ; attempt++) {
       const group = `239.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
       try {
-        insert.run(id, name, description, group, randomInt(20000, 60000), nowIso());
+        this.repo.insert({ id, name, description, mcast_group: group, mcast_port: randomInt(20000, 60000) });
         break;
       } catch (e) {
         // a (group, port) clash is astronomically rare: draw again a few times
@@ -82,7 +76,7 @@ export class NetworkService {
       const who = net.members.map((m) => `"${m.vmName}" (${m.nicId})`).join(', ');
       throw new HangarError('CONFLICT', `The internal network "${net.name}" is in use by ${who}: move those NICs to another network or NAT first.`, { members: net.members.length });
     }
-    this.db.prepare('DELETE FROM networks WHERE id = ?').run(net.id);
+    this.repo.delete(net.id);
     this.events.emit('network.changed', { id: net.id, deleted: true });
     return { deleted: net.name };
   }
@@ -123,7 +117,7 @@ export class NetworkService {
   }
 
   private find(ref: string): NetworkRow | null {
-    return (this.db.prepare('SELECT * FROM networks WHERE id = ? OR name = ? COLLATE NOCASE').get(ref, ref) as NetworkRow | undefined) ?? null;
+    return this.repo.find(ref);
   }
 
   private row(ref: string): NetworkRow {

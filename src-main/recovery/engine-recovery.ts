@@ -1,5 +1,7 @@
 import type { CheckedDatabase } from '../db/open-checked';
-import type { Engine } from '../engine/engine';
+import type { Db } from '../db/database';
+import type { EventBus } from '../engine/event-bus';
+import type { HostRegistry } from '../hosts/registry';
 import { QEMU_IMG, probeHost } from '../qemu/probe';
 import { NoticeStore } from './notices';
 import { rebuildInventory, reportText } from './rebuild';
@@ -9,7 +11,7 @@ import { rebuildInventory, reportText } from './rebuild';
  * the files, keep a notice (banner, `hangar doctor`), say it on stderr (the CLI's user sees it at
  * once), then let other processes waiting on the recovery lock in.
  */
-export async function finishRecovery(engine: Engine, opened: CheckedDatabase): Promise<void> {
+export async function finishRecovery(engine: { readonly db: Db; readonly hosts: Pick<HostRegistry, 'get'>; readonly events: Pick<EventBus, 'emit'> }, opened: CheckedDatabase): Promise<void> {
   const setAside = opened.setAside;
   if (!setAside) return;
   try {

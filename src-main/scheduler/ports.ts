@@ -1,8 +1,7 @@
-import type { MethodName, MethodResult } from '../api/contract';
 import type { BackupService } from '../backups/backup-service';
 import type { VmService } from '../compute/vm-service';
 import type { Db } from '../db/database';
-import type { CallContext } from '../engine/handlers';
+import type { EngineCalls } from '../engine/ports';
 import type { EventBus } from '../engine/event-bus';
 import type { HostRegistry } from '../hosts/registry';
 
@@ -12,9 +11,7 @@ import type { HostRegistry } from '../hosts/registry';
  * `Engine`; with these interfaces a test (or another composition) hands them exactly what they
  * use. `Engine` satisfies both and stays the only composition root.
  */
-export interface EngineCalls {
-  call<M extends MethodName>(method: M, input: unknown, ctx?: CallContext): Promise<MethodResult<M>>;
-}
+export type { EngineCalls } from '../engine/ports';
 
 /** What schedule actions (actions.ts) use: the contract, the local host (command actions), the home and backups. */
 export interface ScheduleActionPorts extends EngineCalls {

@@ -7,42 +7,13 @@ import type { Db } from '../db/database';
 import { nowIso } from '../db/repositories/vms';
 import type { EventBus } from '../engine/event-bus';
 import { isAlive, selfIdentity } from '../hosts/process-identity';
+import { TaskRepository, toInfo } from './task-repo';
 
 export interface TaskContext {
   signal: AbortSignal;
   /** Report progress (0..1 or null when unknown) and a short message. Throttled for events. */
   progress(fraction: number | null, message?: string): void;
 }
-
-interface TaskRow {
-  id: string;
-  kind: string;
-  title: string;
-  state: TaskInfo['state'];
-  progress: number | null;
-  message: string | null;
-  error_json: string | null;
-  result_json: string | null;
-  cancellable: number;
-  created_at: string;
-  finished_at: string | null;
-  owner_pid: number | null;
-  owner_start: number | null;
-}
-
-const toInfo = (r: TaskRow): TaskInfo => ({
-  id: r.id,
-  kind: r.kind,
-  title: r.title,
-  state: r.state,
-  progress: r.progress,
-  message: r.message,
-  error: r.error_json ? (JSON.parse(r.error_json) as TaskInfo['error']) : null,
-  result: r.result_json ? (JSON.parse(r.result_json) as TaskInfo['result']) : null,
-  cancellable: r.cancellable === 1,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-});
 
 /**
  * Long operations (import, convert, copy, download, snapshot) as persisted Tasks with progress,
@@ -55,10 +26,14 @@ export class TaskManager {
   private readonly running = new Map<string, { controller: AbortController; info: TaskInfo }>();
   private readonly cleanups = new Map<string, (task: TaskInfo) => Promise<void>>();
 
+  private readonly repo: TaskRepository;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.repo = new TaskRepository(db);
+  }
 
   /** Register what to clean after a task of this kind was interrupted by an engine crash. */
   onInterrupted(kind: string, cleanup: (task: TaskInfo) => Promise<void>): void {
@@ -67,11 +42,11 @@ export class TaskManager {
 
   /** Mark tasks left running by a dead process as failed, and run their cleanups. */
   async recoverInterrupted(): Promise<void> {
-    const rows = this.db.prepare("SELECT * FROM tasks WHERE state = 'running'").all() as TaskRow[];
+    const rows = this.repo.running();
     for (const row of rows) {
       if (this.running.has(row.id) || isAlive({ pid: row.owner_pid, start: row.owner_start })) continue;
       // claim it first, so two processes opening at once do not both clean it up
-      const claimed = this.db.prepare("UPDATE tasks SET state = 'failed' WHERE id = ? AND state = 'running'").run(row.id).changes === 1;
+      const claimed = this.repo.claimInterrupted(row.id);
       if (!claimed) continue;
       const info = toInfo(row);
       try {
@@ -85,16 +60,16 @@ export class TaskManager {
 
   /** Tasks of this kind that another live Hangar process is running now (not ours, not a dead one's). */
   runningElsewhere(kind: string): TaskInfo[] {
-    const rows = this.db.prepare("SELECT * FROM tasks WHERE state = 'running' AND kind = ?").all(kind) as TaskRow[];
+    const rows = this.repo.running(kind);
     return rows.filter((r) => !this.running.has(r.id) && isAlive({ pid: r.owner_pid, start: r.owner_start })).map(toInfo);
   }
 
   list(limit = 200): TaskInfo[] {
-    return (this.db.prepare('SELECT * FROM tasks ORDER BY created_at DESC LIMIT ?').all(limit) as TaskRow[]).map(toInfo);
+    return this.repo.list(limit).map(toInfo);
   }
 
   get(id: string): TaskInfo | null {
-    const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    const row = this.repo.get(id);
     return row ? toInfo(row) : null;
   }
 
@@ -122,9 +97,7 @@ export class TaskManager {
       finishedAt: null,
     };
     const owner = selfIdentity();
-    this.db
-      .prepare('INSERT INTO tasks (id, kind, title, state, progress, message, result_json, cancellable, created_at, owner_pid, owner_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(info.id, kind, title, 'running', null, null, info.result ? JSON.stringify(info.result) : null, info.cancellable ? 1 : 0, info.createdAt, owner.pid, owner.start);
+    this.repo.insert(info, owner);
     const controller = new AbortController();
     this.running.set(info.id, { controller, info });
     this.events.emit('task.updated', info);
@@ -138,7 +111,7 @@ export class TaskManager {
         const now = Date.now();
         if (now - lastEmit >= 100 || fraction === 1) {
           lastEmit = now;
-          this.db.prepare('UPDATE tasks SET progress = ?, message = ? WHERE id = ?').run(info.progress, info.message, info.id);
+          this.repo.setProgress(info.id, info.progress, info.message);
           this.events.emit('task.updated', { ...info });
         }
       },
@@ -162,7 +135,7 @@ export class TaskManager {
   cancel(id: string): TaskInfo {
     const entry = this.running.get(id);
     if (!entry) {
-      const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+      const row = this.repo.get(id);
       if (!row) throw new HangarError('NOT_FOUND', `No task with id "${id}".`);
       const existing = toInfo(row);
       if (existing.state === 'running' && isAlive({ pid: row.owner_pid, start: row.owner_start }))
@@ -175,7 +148,7 @@ export class TaskManager {
   }
 
   clearFinished(): number {
-    return this.db.prepare("DELETE FROM tasks WHERE state != 'running'").run().changes;
+    return this.repo.clearFinished();
   }
 
   /** Abort everything (engine shutdown). */
@@ -185,9 +158,7 @@ export class TaskManager {
 
   private finish(info: TaskInfo, state: TaskInfo['state'], result: TaskInfo['result'], error: TaskInfo['error']): TaskInfo {
     const finished: TaskInfo = { ...info, state, result, error, finishedAt: nowIso(), progress: state === 'succeeded' ? 1 : info.progress };
-    this.db
-      .prepare('UPDATE tasks SET state = ?, progress = ?, message = ?, error_json = ?, result_json = ?, finished_at = ? WHERE id = ?')
-      .run(state, finished.progress, finished.message, error ? JSON.stringify(error) : null, result ? JSON.stringify(result) : null, finished.finishedAt, info.id);
+    this.repo.finish(finished);
     this.events.emit('task.updated', finished);
     return finished;
   }

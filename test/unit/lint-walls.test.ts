@@ -3,18 +3,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ESLint } from 'eslint';
+import { ROOT, WALL_RULES, ruleName } from '../helpers/lint-walls';
 
 /**
  * The walls between the layers are lint rules (eslint.config.mjs). Each fixture in
  * test/fixtures/lint-walls breaks one wall; it is linted as if it lived at the forbidden path
  * (`// lint-as:`) and must give exactly the listed errors (`// errors: rule=N ...`, with the wall's
  * own message, `// message:`, a regular expression), and none at a path where the same code is allowed (`// allowed-at:`), so a rule
- * that matched everything, or nothing, fails here. Then the real tree must pass the wall rules.
+ * that matched everything, or nothing, fails here. That the real tree passes the wall rules is the
+ * `lint` suite's test (test/lint/walls.test.ts): it reads the whole tree, which no unit test should.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'lint-walls');
-const WALL_RULES = new Set(['no-restricted-imports', '@typescript-eslint/no-restricted-imports', 'no-restricted-syntax']);
-const ruleName = (id: string | null) => (id ?? '').replace('@typescript-eslint/', '');
 
 interface Fixture {
   file: string;
@@ -74,17 +73,3 @@ for (const file of fixtures) {
     }
   });
 }
-
-test('the real tree passes every wall', { timeout: 600_000 }, async () => {
-  // only the wall rules (typescript-eslint's others are `npm run lint`'s business), cached between runs
-  const walls = new ESLint({
-    cwd: ROOT,
-    ruleFilter: ({ ruleId }) => WALL_RULES.has(ruleId),
-    cache: true,
-    cacheLocation: path.join(ROOT, 'node_modules', '.cache', 'hangar-lint-walls'),
-  });
-  const results = await walls.lintFiles(['src-main', 'src-renderer']);
-  assert.ok(results.length > 300, `the tree was linted (${results.length} files)`);
-  const problems = results.flatMap((r) => r.messages.map((m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.message}`));
-  assert.deepEqual(problems, []);
-});

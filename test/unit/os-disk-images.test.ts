@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { contract, type TaskInfo } from '../../src-main/api/contract';
 import { forgetOsIndex } from '../../src-main/os/osinfo-db';
 import { parseOsinfoXml } from '../../src-main/os/osinfo-parse';
@@ -15,6 +15,15 @@ import { writeFakeImage } from '../helpers/fake-tools';
  * import under such a file name takes the OS and the cloud-image verdict from there, not from a
  * guess on the name. Read from the osinfo-db installed here (Debian's osinfo-db package).
  */
+// One home for the file: the first OsService parses osinfo-db (about a second of CPU) and caches the
+// index there; the others read that cache, as a second process would (forgetOsIndex drops only the
+// in-memory copy).
+let home: string;
+before(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-osimg-'));
+});
+after(() => fs.rmSync(home, { recursive: true, force: true }));
+
 describe('osinfo-db disk images', () => {
   test('the parser keeps <image> entries: arch, format, cloud-init and URL', () => {
     const [raw] = parseOsinfoXml(`<libosinfo version="0.0.1"><os id="http://example.org/x/1"><short-id>x1</short-id><name>X 1</name>
@@ -27,7 +36,6 @@ describe('osinfo-db disk images', () => {
   });
 
   test('the installed database knows Debian 11’s genericcloud image, by file name only', () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-osimg-'));
     try {
       forgetOsIndex();
       const svc = new OsService(home);
@@ -42,24 +50,20 @@ describe('osinfo-db disk images', () => {
       assert.deepEqual(new OsService(home).knownDiskImage('debian-11-genericcloud-amd64.qcow2'), known);
     } finally {
       forgetOsIndex();
-      fs.rmSync(home, { recursive: true, force: true });
     }
   });
 });
 
 describe('an import under a published file name', () => {
   let s: FakeServices;
-  let home: string;
   beforeEach(() => {
     s = fakeServices();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-osimg-'));
     const osService = new OsService(home);
     s.images.knownDiskImage = (name) => osService.knownDiskImage(name);
   });
   afterEach(() => {
     s.close();
     forgetOsIndex();
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   async function importAs(name: string): Promise<TaskInfo> {

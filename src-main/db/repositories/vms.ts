@@ -136,6 +136,18 @@ export class VmRepository {
     })();
   }
 
+  /**
+   * The switch of an offline move (hosts/vm-move.ts): the row names the new host, folder and disk
+   * paths, only while the VM is still stopped or crashed; false otherwise.
+   */
+  switchHostStopped(id: string, to: { hostId: string; dir: string; spec: VmSpec }, at = nowIso()): boolean {
+    return (
+      this.db
+        .prepare("UPDATE vms SET host_id = ?, dir = ?, spec_json = ?, pid = NULL, updated_at = ? WHERE id = ? AND state IN ('stopped', 'crashed')")
+        .run(to.hostId, to.dir, JSON.stringify(to.spec), at, id).changes === 1
+    );
+  }
+
   delete(id: string): void {
     this.db.prepare('DELETE FROM vms WHERE id = ?').run(id);
   }
