@@ -29,7 +29,7 @@ try {
 }
 
 /** Lazy requires that ARE bundled: the engine socket client is what every call through a running engine uses. */
-const BUNDLE_LAZY = new Set([path.join(srcMain, 'server', 'local-socket')]);
+const BUNDLE_LAZY = new Set([path.join(srcMain, 'server', 'local-socket-client')]);
 
 /**
  * A lazy require() in Hangar's code stays a require of the same module in dist/main, written
@@ -50,8 +50,8 @@ const keepLazyRequires = {
   },
 };
 
-fs.rmSync(`${outfile}.cache`, { force: true }); // bytecode of the previous bundle
-await esbuild.build({
+/** esbuild's options for the bundle (test/unit/cli-bundle.test.ts builds with them in memory). */
+export const bundleOptions = () => ({
   entryPoints: [path.join(srcMain, 'cli', 'main.ts')],
   outfile,
   bundle: true,
@@ -65,3 +65,8 @@ await esbuild.build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  fs.rmSync(`${outfile}.cache`, { force: true }); // bytecode of the previous bundle
+  await esbuild.build(bundleOptions());
+}

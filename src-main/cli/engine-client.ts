@@ -87,7 +87,7 @@ export function inProcessClient(engine: Engine, clientId = `cli-${process.pid}`)
 function loadLocalSocket(): LocalSocketModule | null {
   try {
     // Loaded lazily: the in-process path must not pay for the server code.
-    return require('../server/local-socket') as LocalSocketModule;
+    return require('../server/local-socket-client') as LocalSocketModule;
   } catch {
     return null;
   }

@@ -80,7 +80,8 @@ export function buildProgram(): Command {
     .description('List machines and their state.')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const [vms, hosts] = await withClient(async (c) => [await c.call('vm.list', {}), await c.call('host.list', {}).catch(() => [])] as const);
+      // both calls at once: one round trip to a running engine instead of two
+      const [vms, hosts] = await withClient((c) => Promise.all([c.call('vm.list', {}), c.call('host.list', {}).catch(() => [])]));
       print(!!o.json, vms, () => vmTable(vms, hosts));
     });
 

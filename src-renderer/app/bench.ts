@@ -8,6 +8,8 @@
  *
  *   - `hangar:first-render` (measure): from navigation start (time 0) to the machine list's
  *     first commit that shows rows.
+ *   - `hangar:rows-painted` (mark): the frame that shows those rows was painted (the next
+ *     animation frame after the commit, then a message-channel task: that runs after the paint).
  *   - `hangar:filter` (measure, one per keystroke): from the filter box's input event
  *     (event.timeStamp) to the next commit of the list after it applied the new filter.
  *
@@ -30,6 +32,11 @@ export function noteListCommit(rowCount: number): void {
   if (!firstRenderDone && rowCount > 0) {
     firstRenderDone = true;
     performance.measure('hangar:first-render', { start: 0, end: now });
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => performance.mark('hangar:rows-painted');
+      ch.port2.postMessage(null);
+    });
   }
   if (pendingFilterStart !== null) {
     performance.measure('hangar:filter', { start: pendingFilterStart, end: now });

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { method } from './define';
 import { objectRef } from './common';
 import type { TaskInfo } from './tasks';
+import { MOVE_STORAGE } from './move-storage';
 
 /**
  * `vm.move`: one verb for "put this VM on that host", the Move… dialog and `hangar vm move`.
  * Offline (stopped VM: copy + verify + switch, hosts/vm-move.ts) or live (hosts/vm-migrate.ts,
  * any direction, with its storage when its disks are in its own folder).
  */
-export const MOVE_STORAGE = ['auto', 'copy', 'shared'] as const;
+export { MOVE_STORAGE } from './move-storage';
 
 export const VmMoveInput = z
   .object({

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HangarError } from '../../api/errors';
-import { MOVE_STORAGE } from '../../api/contract';
+import { MOVE_STORAGE } from '../../api/contract/move-storage';
 import { formatBytes } from '../../util/units';
 import { UsageError, parseInteger, print, withClient } from '../common';
 import { runTask } from './images';
