@@ -109,7 +109,7 @@ if (jobs.length) {
   const started = Date.now();
   const results = await runPool(jobs, { slots: JOBS, cwd: root, logDir: skipDir });
   const failed = results.filter((r) => r.code !== 0);
-  console.log(`\nGuest suites: ${results.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s (${JOBS} at a time).`);
+  console.log(`\nPooled suites (integration, e2e, lint, clock): ${results.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s (${JOBS} at a time).`);
   for (const r of failed) console.error(`  FAILED  ${r.job.header ?? r.job.name} (${r.seconds.toFixed(1)} s)`);
   if (failed.length) status = 1;
 }
