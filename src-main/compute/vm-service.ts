@@ -20,6 +20,7 @@ import type { NetworkService } from '../network/network-service';
 import { afterExit, prepareStart } from '../tpm/tpm-service';
 import { recognize, say, sayText } from '../api/messages';
 import { vdagentBlockReason, vdagentBlocksMigration } from '../guest/guest-argv';
+import { probeVirtiofs, startVirtiofsd, stopVirtiofsd, virtiofsBlockReason } from '../guest/virtiofs';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
@@ -156,10 +157,12 @@ export class VmService {
     this.noticeAccel(caps);
 
     const paths = await this.paths(vm);
-    const argv = this.argvFor(vm.spec, paths, caps);
+    const virtiofs = vm.spec.sharedFolders?.length ? await probeVirtiofs(host) : null; // guest/virtiofs.ts
+    const argv = this.argvFor(vm.spec, paths, caps, virtiofs?.usable);
     this.setState(vm.id, 'starting', null);
     try {
       await prepareStart(host, caps, vm.spec, paths); // Secure Boot vars, swtpm (tpm/)
+      if (virtiofs) await startVirtiofsd(host, virtiofs, vm.spec, paths);
       const { qmp, pid } = await launchQemu(host, caps.qemu!.binary, argv, paths);
       const runtime = new VmRuntime(vm.id, host, paths, pid, this.callbacksFor(vm.id));
       this.runtimes.set(vm.id, runtime);
@@ -169,6 +172,7 @@ export class VmService {
       return info;
     } catch (e) {
       await afterExit(host, vm.spec, paths).catch(() => undefined);
+      if (vm.spec.sharedFolders?.length) await stopVirtiofsd(host, paths).catch(() => undefined);
       this.setState(vm.id, 'stopped', e instanceof Error ? e.message : String(e), { pid: null });
       if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', e.message, { log: e.qemuLog.slice(-4000) });
       throw e;
@@ -392,6 +396,7 @@ export class VmService {
     this.runtimes.delete(id);
     if (!vm || !isActive(vm.state)) return;
     await afterExit(this.hosts.get(vm.hostId), vm.spec, await this.paths(vm)).catch(() => undefined); // no swtpm left behind
+    if (vm.spec.sharedFolders?.length) await stopVirtiofsd(this.hosts.get(vm.hostId), await this.paths(vm)).catch(() => undefined); // nor virtiofsd
     const still = this.closed ? null : this.repo.get(id); // the engine may have closed, or another path finished it, meanwhile
     if (!still || !isActive(still.state)) return;
     this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());
@@ -422,8 +427,8 @@ export class VmService {
   // ---------------------------------------------------------------- argv, and live migration (hosts/vm-migrate.ts)
 
   /** The QEMU argv of this VM on a host with these capabilities (start and live migration). */
-  argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities): string[] {
-    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, secureBootFirmware: caps.secureBootFirmware ?? null, qemuVersion: caps.qemu?.version, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
+  argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities, virtiofs?: boolean): string[] {
+    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, secureBootFirmware: caps.secureBootFirmware ?? null, qemuVersion: caps.qemu?.version, virtiofs, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
   }
 
   /**
@@ -436,6 +441,8 @@ export class VmService {
     const id = this.resolve(ref).id;
     const target = this.resolve(id);
     if (vdagentBlocksMigration(target.spec) && (target.state === 'running' || target.state === 'paused')) throw new HangarError('UNSUPPORTED', vdagentBlockReason(target.name, 'a live move'));
+    const vfs = await virtiofsBlockReason(this.hosts.get(target.hostId), target, await this.paths(target), 'a live move');
+    if (vfs) throw new HangarError('UNSUPPORTED', vfs);
     try {
       return await this.guarded(id, 'migrate', () =>
         fn(this.resolve(id), (to) => {

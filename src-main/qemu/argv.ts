@@ -17,6 +17,8 @@ export interface ArgvHostFacts {
   internalNetworks?: Record<string, { mcastGroup: string; mcastPort: number }>;
   /** QEMU's version, for devices newer QEMUs have (guest/guest-argv.ts: qemu-vdagent). */
   qemuVersion?: string | undefined;
+  /** virtiofsd can run on this host: read-write shares use virtiofs (guest/virtiofs.ts). */
+  virtiofs?: boolean | undefined;
 }
 
 /** Free PCIe root ports on q35 for hot-plugged disks (`hp0`..; see storage/hotplug.ts). */
@@ -130,7 +132,7 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
     push('-device', `${spec.machine === 'q35' ? 'tpm-crb' : 'tpm-tis'},tpmdev=tpm0`);
   }
 
-  push(...guestDevices(spec, paths, { qemuVersion: host.qemuVersion }));
+  push(...guestDevices(spec, paths, { qemuVersion: host.qemuVersion, virtiofs: host.virtiofs }));
 
   // The balloon gives the guest's own view of its memory to the stats sampler.
   push('-device', 'virtio-balloon-pci,id=balloon0');

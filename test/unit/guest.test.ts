@@ -5,6 +5,7 @@ import { hasVdagent } from '../../src-main/guest/guest-argv';
 import { usefulIps } from '../../src-main/guest/guest-service';
 import { agentInstallHint } from '../../src-main/guest/install-hints';
 import { mountCommand } from '../../src-main/guest/shares';
+import { shareTransport } from '../../src-main/guest/virtiofs';
 import { buildQemuArgv } from '../../src-main/qemu/argv';
 import { vmPaths } from '../../src-main/qemu/paths';
 
@@ -38,6 +39,25 @@ test('argv: guest agent port, vdagent clipboard and two 9p shares match golden',
   assert.ok(!buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' }).some((a) => a.includes('vdagent')));
   assert.ok(argv.includes('local,id=fs0,path=/home/u/src,, "code",security_model=mapped-xattr'), 'commas in the path are doubled');
   assert.ok(argv.includes('local,id=fs1,path=/srv/docs,security_model=mapped-xattr,readonly=on'));
+});
+
+test('argv: where virtiofsd can run, the read-write share uses virtiofs over shared memfd RAM; read-only and "9p" shares stay on 9p; golden', () => {
+  const argv = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22', virtiofs: true });
+  assertGolden('virtiofs-shares', argv);
+  assert.ok(argv.includes('vhost-user-fs-pci,id=share0,chardev=vfs0,tag=src'));
+  assert.ok(argv.includes(`socket,id=vfs0,path=${paths.runDir}/vfs0.sock`));
+  assert.ok(argv.includes('memory-backend-memfd,id=mem,size=512M,share=on') && argv.includes('memory-backend=mem'));
+  assert.ok(argv.includes('local,id=fs1,path=/srv/docs,security_model=mapped-xattr,readonly=on'), 'read-only: 9p (the C virtiofsd has no read-only option)');
+  // without virtiofsd (or not root), or a share that asks for 9p: the 9p argv, no shared memory
+  const ninep = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  assert.deepEqual(ninep, buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22', virtiofs: false }));
+  assert.ok(!ninep.some((a) => a.includes('memory-backend') || a.includes('vhost-user')));
+  const forced = { ...spec, sharedFolders: spec.sharedFolders.map((s) => ({ ...s, transport: '9p' as const })) };
+  assert.deepEqual(buildQemuArgv(forced, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22', virtiofs: true }), ninep);
+  assert.equal(shareTransport({ tag: 'a', path: '/a', readOnly: false }, true), 'virtiofs');
+  assert.equal(shareTransport({ tag: 'a', path: '/a', readOnly: true }, true), '9p');
+  assert.equal(shareTransport({ tag: 'a', path: '/a', readOnly: false }, false), '9p');
+  assert.equal(mountCommand({ tag: 'src', path: '/x', readOnly: false }, 'virtiofs'), 'mkdir -p /mnt/src && mount -t virtiofs src /mnt/src');
 });
 
 test('argv: agent and clipboard off, headless, or an old QEMU: no virtio-serial devices', () => {

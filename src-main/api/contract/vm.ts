@@ -92,6 +92,8 @@ export const SharedFolderSchema = z
     tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$/, { error: 'A mount tag is 1–31 letters, digits, ".", "_" or "-", starting with a letter or digit.' }),
     path: absolutePath('Shared folder'),
     readOnly: z.boolean().default(false),
+    /** "9p" keeps a share on 9p where virtiofs could run; absent/"auto": virtiofs when it can (guest/virtiofs.ts). */
+    transport: z.enum(['auto', '9p']).optional(),
   })
   .strict();
 export type SharedFolder = z.infer<typeof SharedFolderSchema>;
