@@ -62,7 +62,8 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   // Display: VNC on a UNIX socket (proxied to noVNC by the engine), or none for headless guests.
   push('-display', 'none');
   if (spec.display === 'vnc') {
-    push('-device', 'VGA,id=video0');
+    // virtio-vga: the guest's virtio_gpu follows SetDesktopSize (the console's Resize); std VGA cannot
+    push('-device', spec.video === 'virtio' ? 'virtio-vga,id=video0' : 'VGA,id=video0');
     push('-vnc', `unix:${qemuOptValue(paths.vncSocket)}`);
     push('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,id=tablet0,bus=usb0.0');
   }

@@ -91,3 +91,13 @@ test('guest IPs leave out loopback and link-local, IPv4 first; hints and mount c
   assert.match(agentInstallHint({ family: 'windows', variant: 'win11' }), /virtio-win/);
   assert.equal(mountCommand({ tag: 'docs', path: '/srv/docs', readOnly: true }), 'mkdir -p /mnt/docs && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro docs /mnt/docs');
 });
+
+test('argv: video "virtio" gives virtio-vga (the display follows the console size); absent or "std" keeps VGA; golden', () => {
+  const virtio = buildQemuArgv({ ...spec, sharedFolders: [], video: 'virtio' }, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  assertGolden('virtio-vga', virtio);
+  assert.ok(virtio.includes('virtio-vga,id=video0') && !virtio.includes('VGA,id=video0'));
+  const std = buildQemuArgv({ ...spec, sharedFolders: [] }, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  assert.deepEqual(buildQemuArgv({ ...spec, sharedFolders: [], video: 'std' }, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' }), std);
+  assert.ok(std.includes('VGA,id=video0'));
+  assert.ok(!buildQemuArgv({ ...spec, display: 'none', video: 'virtio' }, paths, { accel: 'tcg', ovmf: null }).some((a) => a.includes('vga') || a.includes('VGA')), 'headless: no adapter');
+});
