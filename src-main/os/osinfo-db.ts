@@ -182,6 +182,8 @@ function resolve(raws: RawOs[]): OsDetail[] {
         virtioNet: facts.virtioNet,
         defaults: defaultsFor(facts),
         media,
+        // the nearest OS that names install scripts (osinfo-db states them on a few ancestors)
+        installScripts: first((a) => (a.installScripts.length ? a.installScripts : null)) ?? [],
       };
     })
     .sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name));

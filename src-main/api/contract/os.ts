@@ -75,6 +75,8 @@ export interface OsEntry {
 
 export interface OsDetail extends OsEntry {
   media: OsMedia[];
+  /** osinfo-db's unattended-install scripts for the OS (ids; inherited): guest/install-hints.ts. */
+  installScripts?: string[];
 }
 
 export interface OsDbStatus {
