@@ -10,6 +10,7 @@ import { guest013 } from './013-guest';
 import { notices008 } from './008-notices';
 import { backups014 } from './014-backups';
 import { cloudImages012 } from './012-cloud-images';
+import { backupConsistency015 } from './015-backup-consistency';
 
 /** A schema step. Never edit a released one: add the next number. */
 export interface Migration {
@@ -18,4 +19,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, processOwnership007, imageOs010, guest013, notices008, backups014, cloudImages012];
+export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, processOwnership007, imageOs010, guest013, notices008, backups014, cloudImages012, backupConsistency015];
