@@ -31,7 +31,8 @@
 #
 # Variant: HANGAR_GUEST_KERNEL=generic builds the same guest on Debian's
 # generic kernel (linux-image-amd64), which has the 9p modules the cloud kernel
-# lacks (9p, 9pnet_virtio are loaded at boot); default output test/.guest-9p/.
+# lacks (9p, 9pnet_virtio are loaded at boot), plus virtiofs and virtio_gpu;
+# default output test/.guest-9p/.
 #
 # Usage:
 #   scripts/build-test-guest.sh [OUT_DIR]
@@ -92,6 +93,9 @@ MODULES=(
 )
 # The generic kernel's 9p file system over virtio (shared folders).
 [[ "$GUEST_KERNEL" == generic ]] && MODULES+=(9p 9pnet_virtio)
+# ... virtiofs (shared folders through virtiofsd; pulls in fuse) and the virtio GPU's DRM driver
+# (virtio-vga: the display follows the console size, /sys/class/drm/card0-Virtual-1/modes).
+[[ "$GUEST_KERNEL" == generic ]] && MODULES+=(virtiofs fuse virtio_gpu)
 
 # The guest agent: Debian's qemu-ga binary and the shared libraries it links.
 QEMU_GA=/usr/sbin/qemu-ga

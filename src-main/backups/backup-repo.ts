@@ -11,6 +11,8 @@ interface Row {
   folder: string;
   created_at: string;
   quiesced: number;
+  /** Migration 015; null on older rows. */
+  consistent: number | null;
   files_json: string;
   spec_json: string;
   status: BackupInfo['status'];
@@ -21,7 +23,7 @@ const toInfo = (r: Row): BackupInfo => {
   const files = JSON.parse(r.files_json) as BackupInfo['files'];
   return {
     id: r.id, vmId: r.vm_id, vmName: r.vm_name, hostId: r.host_id, kind: r.kind, parentId: r.parent_id, folder: r.folder, createdAt: r.created_at,
-    quiesced: r.quiesced === 1, bytes: files.reduce((s, f) => s + f.bytes, 0), files, status: r.status, verifiedAt: r.verified_at,
+    quiesced: r.quiesced === 1, consistency: (r.consistent ?? r.quiesced) === 1 ? 'consistent' : 'crash-consistent', bytes: files.reduce((s, f) => s + f.bytes, 0), files, status: r.status, verifiedAt: r.verified_at,
   };
 };
 
@@ -45,8 +47,8 @@ export class BackupRepository {
 
   insert(b: BackupInfo, spec: VmSpec): void {
     this.db
-      .prepare('INSERT INTO backups (id, vm_id, vm_name, host_id, kind, parent_id, folder, created_at, quiesced, files_json, spec_json, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(b.id, b.vmId, b.vmName, b.hostId, b.kind, b.parentId, b.folder, b.createdAt, b.quiesced ? 1 : 0, JSON.stringify(b.files), JSON.stringify(spec), b.status);
+      .prepare('INSERT INTO backups (id, vm_id, vm_name, host_id, kind, parent_id, folder, created_at, quiesced, consistent, files_json, spec_json, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(b.id, b.vmId, b.vmName, b.hostId, b.kind, b.parentId, b.folder, b.createdAt, b.quiesced ? 1 : 0, b.consistency === undefined ? null : b.consistency === 'consistent' ? 1 : 0, JSON.stringify(b.files), JSON.stringify(spec), b.status);
   }
 
   setStatus(id: string, status: BackupInfo['status'], verifiedAt: string): void {

@@ -112,10 +112,10 @@ export class BackupService {
           out.push({ diskId: disks[i]!.id, file: t, sha256, bytes });
           progress(0.9 + (0.1 * (i + 1)) / targets.length, 'Checksumming');
         }
-        const info: BackupInfo = { id, vmId: vm.id, vmName: vm.name, hostId: host.id, kind, parentId: kind === 'incremental' ? parent!.id : null, folder: dir, createdAt: nowIso(), quiesced, bytes: 0, files: out, status: 'ready', verifiedAt: null };
-        this.repo.insert(info, vm.spec);
         // a stopped VM has no writes in flight; a running one is consistent only when its agent froze it
         const consistency = !running || quiesced ? 'consistent' : 'crash-consistent';
+        const info: BackupInfo = { id, vmId: vm.id, vmName: vm.name, hostId: host.id, kind, parentId: kind === 'incremental' ? parent!.id : null, folder: dir, createdAt: nowIso(), quiesced, consistency, bytes: 0, files: out, status: 'ready', verifiedAt: null };
+        this.repo.insert(info, vm.spec);
         return { backupId: id, kind, bytes: out.reduce((s, f) => s + f.bytes, 0), consistency, quiesced, ...(why ? { fullBecause: why } : {}) };
       } catch (err) {
         for (const t of targets) await host.fs.rm(t).catch(() => undefined);

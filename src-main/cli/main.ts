@@ -112,6 +112,7 @@ export function buildProgram(): Command {
     .option('--tpm', 'an emulated TPM 2.0 (swtpm), its state kept in the VM folder')
     .option('--secure-boot', "UEFI Secure Boot with Microsoft's keys enrolled (needs --firmware uefi and q35)")
     .addOption(new Option('--display <display>', 'graphical display').choices(['vnc', 'none']).default('vnc'))
+    .addOption(new Option('--video <adapter>', 'display adapter: std (VGA) or virtio (virtio-vga, follows the console size)').choices(['std', 'virtio']))
     .addOption(new Option('--os <family>', 'OS family').choices(['linux', 'windows', 'bsd', 'other']).default('linux'))
     .option('--os-id <id>', 'osinfo-db OS (win11, debian11, ubuntu22.04; see hangar os list): its defaults fill every option not given')
     .addOption(new Option('--disk-bus <bus>', 'bus of the new disk').choices(['virtio', 'sata', 'ide', 'scsi']))
@@ -169,6 +170,7 @@ export function buildProgram(): Command {
         ...(o.diskBus ? { diskBus: o.diskBus as 'virtio' } : {}),
         ...(o.rtc ? { rtc: o.rtc as 'utc' } : {}),
         ...(o.hyperv !== undefined ? { hyperv: !!o.hyperv } : {}),
+        ...(o.video ? { video: o.video as 'std' | 'virtio' } : {}),
       };
       if (o.nicModel && input.nics) input.nics = input.nics.map((n) => ({ ...n, model: o.nicModel as 'e1000e' }));
       const info = await withClient(async (c) => {

@@ -122,6 +122,7 @@ export class VmInventory {
         guestAgent: input.guestAgent,
         sharedFolders: [],
         clipboard: input.clipboard,
+        ...(input.video && { video: input.video }),
         bootOrder: input.isoPath ? ['cdrom', 'disk'] : ['disk', 'cdrom'],
         autostart: input.autostart,
       };
@@ -172,6 +173,7 @@ export class VmInventory {
       ...(input.display !== undefined && { display: input.display }),
       ...(input.guestAgent !== undefined && { guestAgent: input.guestAgent }),
       ...(input.clipboard !== undefined && { clipboard: input.clipboard }),
+      ...(input.video !== undefined && { video: input.video }),
       ...(input.autostart !== undefined && { autostart: input.autostart }),
       ...(input.isoPath !== undefined && { cdrom: input.isoPath }),
       ...(input.nics !== undefined && { nics: nicsFrom(input.nics, vm.spec.nics) }),

@@ -21,6 +21,7 @@ import type { NetworkService } from '../network/network-service';
 import { afterExit, prepareStart } from '../tpm/tpm-service';
 import { recognize, say, sayText } from '../api/messages';
 import { vdagentBlockReason, vdagentBlocksMigration } from '../guest/guest-argv';
+import { probeVirtiofs, startVirtiofsd, stopVirtiofsd, virtiofsBlockReason } from '../guest/virtiofs';
 
 export interface VmServiceOptions {
   /** Long-lived engines (serve, desktop) keep QMP connections and follow events. */
@@ -149,10 +150,12 @@ export class VmService extends VmStateTracker {
     this.noticeAccel(caps);
 
     const paths = await this.paths(vm);
-    const argv = this.argvFor(vm.spec, paths, caps);
+    const virtiofs = vm.spec.sharedFolders?.length ? await probeVirtiofs(host) : null; // guest/virtiofs.ts
+    const argv = this.argvFor(vm.spec, paths, caps, virtiofs?.usable);
     this.setState(vm.id, 'starting', null);
     try {
       await prepareStart(host, caps, vm.spec, paths); // Secure Boot vars, swtpm (tpm/)
+      if (virtiofs) await startVirtiofsd(host, virtiofs, vm.spec, paths);
       const { qmp, pid } = await launchQemu(host, caps.qemu!.binary, argv, paths);
       const runtime = new VmRuntime(vm.id, host, paths, pid, this.callbacksFor(vm.id));
       this.runtimes.set(vm.id, runtime);
@@ -162,6 +165,7 @@ export class VmService extends VmStateTracker {
       return info;
     } catch (e) {
       await afterExit(host, vm.spec, paths).catch(() => undefined);
+      if (vm.spec.sharedFolders?.length) await stopVirtiofsd(host, paths).catch(() => undefined);
       this.setState(vm.id, 'stopped', e instanceof Error ? e.message : String(e), { pid: null });
       if (e instanceof QemuStartError) throw new HangarError('QEMU_FAILED', e.message, { log: e.qemuLog.slice(-4000) });
       throw e;
@@ -324,8 +328,8 @@ export class VmService extends VmStateTracker {
   // ---------------------------------------------------------------- argv, and live migration (hosts/vm-migrate.ts)
 
   /** The QEMU argv of this VM on a host with these capabilities (start and live migration). */
-  argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities): string[] {
-    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, secureBootFirmware: caps.secureBootFirmware ?? null, qemuVersion: caps.qemu?.version, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
+  argvFor(spec: VmSpec, paths: VmPaths, caps: HostCapabilities, virtiofs?: boolean): string[] {
+    return buildQemuArgv(spec, paths, { accel: caps.accel, ovmf: caps.ovmf, secureBootFirmware: caps.secureBootFirmware ?? null, qemuVersion: caps.qemu?.version, virtiofs, ...(this.options.networks && { internalNetworks: this.options.networks.argvFacts(spec.nics) }) });
   }
 
   /**
@@ -338,6 +342,8 @@ export class VmService extends VmStateTracker {
     const id = this.resolve(ref).id;
     const target = this.resolve(id);
     if (vdagentBlocksMigration(target.spec) && (target.state === 'running' || target.state === 'paused')) throw new HangarError('UNSUPPORTED', vdagentBlockReason(target.name, 'a live move'));
+    const vfs = await virtiofsBlockReason(this.hosts.get(target.hostId), target, await this.paths(target), 'a live move');
+    if (vfs) throw new HangarError('UNSUPPORTED', vfs);
     try {
       return await this.guarded(id, 'migrate', () =>
         fn(this.resolve(id), (to) => {

@@ -6,6 +6,7 @@ import type { EventBus } from '../engine/event-bus';
 import type { HostRegistry } from '../hosts/registry';
 import type { VmPaths } from '../qemu/paths';
 import { afterExit } from '../tpm/tpm-service';
+import { stopVirtiofsd } from '../guest/virtiofs';
 import { recognize } from '../api/messages';
 import { canTransition, isActive } from './state-machine';
 import { VmRuntime, observe, type ExitVerdict } from './vm-runtime';
@@ -113,6 +114,7 @@ export abstract class VmStateTracker {
     this.runtimes.delete(id);
     if (!vm || !isActive(vm.state)) return;
     await afterExit(this.hosts.get(vm.hostId), vm.spec, await this.paths(vm)).catch(() => undefined); // no swtpm left behind
+    if (vm.spec.sharedFolders?.length) await stopVirtiofsd(this.hosts.get(vm.hostId), await this.paths(vm)).catch(() => undefined); // nor virtiofsd
     const still = this.closed ? null : this.repo.get(id); // the engine may have closed, or another path finished it, meanwhile
     if (!still || !isActive(still.state)) return;
     this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());

@@ -136,7 +136,7 @@ export class Engine {
     this.consoles = new ConsoleService(this.vms, this.hosts);
     this.storage = new Storage(this.db, this.vms, this.hosts, this.tasks, this.events);
     this.metrics = new MetricsService(this.db, this.vms, this.hosts, this.events);
-    this.guest = new GuestService(this.vms, this.hosts);
+    this.guest = new GuestService(this.vms, this.hosts, (id) => this.os.find(id));
     this.shares = new ShareService(this.vms, this.hosts);
     // the guest agent: shutdown before ACPI, freeze/thaw around snapshots, clock after a RAM revert
     this.vms.agentShutdown = (vm) => this.guest.shutdown(vm);

@@ -1,5 +1,6 @@
 import type { VmSpec } from '../api/contract';
 import type { VmPaths } from '../qemu/paths';
+import { shareTransport, virtiofsSocket } from './virtiofs';
 
 /**
  * The guest-integration part of QEMU's argv (pure; called by qemu/argv.ts):
@@ -7,11 +8,15 @@ import type { VmPaths } from '../qemu/paths';
  *    runtime folder (guest/qga.ts talks to it);
  *  - a `qemu-vdagent` chardev with clipboard on the SPICE agent port `com.redhat.spice.0`, so QEMU's
  *    VNC server (and so noVNC's clipboard) shares text with a guest running spice-vdagent;
- *  - shared folders over virtio-9p (guest/shares.ts says why `mapped-xattr`).
+ *  - shared folders over virtio-9p (guest/shares.ts says why `mapped-xattr`), or over virtiofs
+ *    (vhost-user-fs to a virtiofsd per share, guest/virtiofs.ts) where the host can run virtiofsd;
+ *    virtiofsd maps guest RAM, so then the RAM is a shared memfd backend.
  */
 export interface GuestArgvFacts {
   /** QEMU's version ("7.2.22"); qemu-vdagent exists from 6.1 on. Unknown: assume it does. */
   qemuVersion?: string | undefined;
+  /** virtiofsd can run on the VM's host (guest/virtiofs.ts): read-write shares use virtiofs. */
+  virtiofs?: boolean | undefined;
 }
 
 /** Does this QEMU have the qemu-vdagent chardev (6.1 or later)? */
@@ -52,7 +57,17 @@ export function guestDevices(spec: VmSpec, paths: VmPaths, facts: GuestArgvFacts
     out.push('-chardev', 'qemu-vdagent,id=vdagent0,name=vdagent,clipboard=on');
     out.push('-device', 'virtserialport,bus=vser0.0,chardev=vdagent0,name=com.redhat.spice.0');
   }
+  const virtiofs = (spec.sharedFolders ?? []).some((s) => shareTransport(s, facts.virtiofs === true) === 'virtiofs');
+  if (virtiofs) {
+    // `-machine` options merge: the machine type stays the one given first (qemu/argv.ts)
+    out.push('-object', `memory-backend-memfd,id=mem,size=${spec.memoryMiB}M,share=on`, '-machine', 'memory-backend=mem');
+  }
   (spec.sharedFolders ?? []).forEach((share, i) => {
+    if (shareTransport(share, facts.virtiofs === true) === 'virtiofs') {
+      out.push('-chardev', `socket,id=vfs${i},path=${opt(virtiofsSocket(paths, i))}`);
+      out.push('-device', `vhost-user-fs-pci,id=share${i},chardev=vfs${i},tag=${share.tag}`);
+      return;
+    }
     out.push('-fsdev', `local,id=fs${i},path=${opt(share.path)},security_model=mapped-xattr${share.readOnly ? ',readonly=on' : ''}`);
     out.push('-device', `virtio-9p-pci,id=share${i},fsdev=fs${i},mount_tag=${share.tag}`);
   });

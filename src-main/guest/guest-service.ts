@@ -1,4 +1,4 @@
-import type { GuestExecResult, GuestInfo, VmInfo } from '../api/contract';
+import type { GuestExecResult, GuestInfo, OsDetail, VmInfo } from '../api/contract';
 import { HangarError } from '../api/errors';
 import type { VmService } from '../compute/vm-service';
 import type { HostRegistry } from '../hosts/registry';
@@ -33,6 +33,8 @@ export class GuestService {
   constructor(
     private readonly vms: VmService,
     private readonly hosts: HostRegistry,
+    /** osinfo-db's OS entries (os/os-service.ts), for the agent's install hint. */
+    private readonly osLookup?: (id: string) => OsDetail | null,
   ) {}
 
   /** The last answer for this VM (never waits: for vm.list). */
@@ -161,7 +163,7 @@ export class GuestService {
         }
       });
     } catch (e) {
-      if (e instanceof QgaError) throw new HangarError(e.kind === 'agent' ? 'QEMU_FAILED' : 'MISSING_DEPENDENCY', `${e.message}${e.kind === 'agent' ? '' : ` ${agentInstallHint(vm.spec.os)}`}`);
+      if (e instanceof QgaError) throw new HangarError(e.kind === 'agent' ? 'QEMU_FAILED' : 'MISSING_DEPENDENCY', `${e.message}${e.kind === 'agent' ? '' : ` ${agentInstallHint(vm.spec.os, this.osLookup)}`}`);
       throw e;
     }
   }
@@ -193,7 +195,7 @@ export class GuestService {
   }
 
   private empty(vm: VmInfo, agent: GuestInfo['agent']): GuestInfo {
-    return { agent, hostname: null, os: null, interfaces: [], ips: [], installHint: agent === 'not-responding' ? agentInstallHint(vm.spec.os) : null, checkedAt: new Date().toISOString() };
+    return { agent, hostname: null, os: null, interfaces: [], ips: [], installHint: agent === 'not-responding' ? agentInstallHint(vm.spec.os, this.osLookup) : null, checkedAt: new Date().toISOString() };
   }
 
   private remember(vm: VmInfo, info: GuestInfo): GuestInfo {

@@ -2,6 +2,7 @@ import type { SharedFolder, SharesInfo, VmInfo } from '../api/contract';
 import { HangarError } from '../api/errors';
 import type { VmService } from '../compute/vm-service';
 import type { HostRegistry } from '../hosts/registry';
+import { probeVirtiofs, shareTransport } from './virtiofs';
 
 /**
  * Shared folders: a folder of the VM's host (on a LAN host, a folder on THAT host) shared with a
@@ -14,11 +15,10 @@ import type { HostRegistry } from '../hosts/registry';
  * (no setuid-root file can appear on the host), at the cost that host tools see mode 0600/0700
  * files. Needs a host file system with user xattrs (ext4, xfs, btrfs, tmpfs ≥ 6.6, overlayfs).
  *
- * virtiofs would be faster, but needs virtiofsd (Debian 12 ships QEMU's C virtiofsd in
- * /usr/lib/qemu, which needs root) and shared guest memory: it is probed and reported, not used yet.
+ * virtiofs is used instead for read-write shares where the host can run virtiofsd (found, and
+ * Hangar runs as root there: guest/virtiofs.ts); a share can ask to stay on 9p (`transport: '9p'`).
  * 9p devices cannot be hot-plugged (QMP has no fsdev_add): shares change while the VM is stopped.
  */
-const VIRTIOFSD_CANDIDATES = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd', '/usr/lib/virtiofsd'];
 
 export class ShareService {
   constructor(
@@ -28,18 +28,20 @@ export class ShareService {
 
   async list(ref: string): Promise<SharesInfo> {
     const vm = this.vms.resolve(ref);
-    const virtiofsd = await this.findVirtiofsd(vm.hostId);
-    return {
-      vmId: vm.id,
-      shares: (vm.spec.sharedFolders ?? []).map((s) => ({ ...s, transport: '9p' as const, mountCommand: mountCommand(s), fstabLine: fstabLine(s) })),
-      transportNote:
-        'virtio-9p with security_model=mapped-xattr: the guest keeps its own owners and modes in extended attributes, and the files on the host stay yours.' +
-        (virtiofsd ? ` virtiofsd was found (${virtiofsd}); Hangar does not use virtiofs yet.` : ' virtiofsd is not installed on this host, so virtiofs is not available.'),
-      virtiofsd,
-    };
+    const probe = await probeVirtiofs(this.hosts.get(vm.hostId));
+    const shares = (vm.spec.sharedFolders ?? []).map(({ transport: requested, ...s }) => {
+      const transport = shareTransport({ ...s, transport: requested }, probe.usable);
+      return { ...s, transport, requested: requested ?? 'auto', mountCommand: mountCommand(s, transport), fstabLine: fstabLine(s, transport) };
+    });
+    const ninep =
+      'virtio-9p with security_model=mapped-xattr: the guest keeps its own owners and modes in extended attributes, and the files on the host stay yours.';
+    const note = probe.usable
+      ? `virtiofs (${probe.binary}, one virtiofsd per share) for read-write shares: the guest sees the host's owners and modes, with the page cache. Read-only shares stay on ${ninep} (QEMU's C virtiofsd has no read-only option). While a virtiofs share is in use the VM cannot take a snapshot with memory or move live.`
+      : `${ninep} virtiofs is not used: ${probe.reason}.`;
+    return { vmId: vm.id, shares, transportNote: note, virtiofsd: probe.binary, virtiofsUsable: probe.usable };
   }
 
-  async add(input: { vm: string; path: string; tag: string; readOnly: boolean }): Promise<SharesInfo> {
+  async add(input: { vm: string; path: string; tag: string; readOnly: boolean; transport?: 'auto' | '9p' }): Promise<SharesInfo> {
     const vm = await this.stopped(input.vm, 'share a folder');
     const host = this.hosts.get(vm.hostId);
     const st = await host.fs.stat(input.path);
@@ -47,7 +49,7 @@ export class ShareService {
     const current = vm.spec.sharedFolders ?? [];
     if (current.some((s) => s.tag === input.tag)) throw new HangarError('CONFLICT', `"${vm.name}" already shares a folder with the tag "${input.tag}".`, { field: 'tag' });
     if (current.length >= 8) throw new HangarError('RESOURCE_LIMIT', 'A VM can share at most 8 folders.');
-    const share: SharedFolder = { tag: input.tag, path: input.path, readOnly: input.readOnly };
+    const share: SharedFolder = { tag: input.tag, path: input.path, readOnly: input.readOnly, ...(input.transport === '9p' && { transport: '9p' as const }) };
     await this.vms.saveSpec(vm, { ...vm.spec, sharedFolders: [...current, share] });
     return this.list(vm.id);
   }
@@ -63,25 +65,19 @@ export class ShareService {
   private async stopped(ref: string, what: string): Promise<VmInfo> {
     const vm = await this.vms.resolveFresh(ref);
     if (vm.state !== 'stopped' && vm.state !== 'crashed')
-      throw new HangarError('INVALID_STATE', `Stop "${vm.name}" to ${what}: QEMU cannot add or remove a 9p share while the guest runs.`);
+      throw new HangarError('INVALID_STATE', `Stop "${vm.name}" to ${what}: QEMU cannot add or remove a 9p or virtiofs share while the guest runs.`);
     return vm;
-  }
-
-  private async findVirtiofsd(hostId: string): Promise<string | null> {
-    const host = this.hosts.get(hostId);
-    const inPath = await host.which('virtiofsd').catch(() => null);
-    if (inPath) return inPath;
-    for (const c of VIRTIOFSD_CANDIDATES) if ((await host.fs.stat(c).catch(() => null))?.isFile) return c;
-    return null;
   }
 }
 
 /** What to type in the guest (as root) to mount a share. */
-export function mountCommand(s: SharedFolder): string {
+export function mountCommand(s: Omit<SharedFolder, 'transport'>, transport: '9p' | 'virtiofs' = '9p'): string {
   const dir = `/mnt/${s.tag}`;
+  if (transport === 'virtiofs') return `mkdir -p ${dir} && mount -t virtiofs ${s.tag} ${dir}`;
   return `mkdir -p ${dir} && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144${s.readOnly ? ',ro' : ''} ${s.tag} ${dir}`;
 }
 
-export function fstabLine(s: SharedFolder): string {
+export function fstabLine(s: Omit<SharedFolder, 'transport'>, transport: '9p' | 'virtiofs' = '9p'): string {
+  if (transport === 'virtiofs') return `${s.tag} /mnt/${s.tag} virtiofs nofail 0 0`;
   return `${s.tag} /mnt/${s.tag} 9p trans=virtio,version=9p2000.L,msize=262144,nofail${s.readOnly ? ',ro' : ''} 0 0`;
 }

@@ -19,6 +19,10 @@ export interface OsFacts {
   e1000e: boolean;
   e1000: boolean;
   q35: boolean;
+  /** osinfo-db lists virtio-gpu (1af4:1050) for the OS. */
+  virtioGpu?: boolean;
+  /** osinfo-db lists modern (virtio 1.0) devices, 1af4:1041/1042: a kernel of virtio-gpu's era. */
+  virtioModern?: boolean;
 }
 
 const GiB = 1024 ** 3;
@@ -52,6 +56,10 @@ export function defaultsFor(f: OsFacts): OsDefaults {
     clock: windows ? 'localtime' : 'utc',
     // enlightenments help Windows 7 and later: the Windows that osinfo-db lists on q35
     hyperv,
+    // virtio-vga lets the guest follow the console size. Linux guests whose osinfo record lists
+    // virtio-gpu, or virtio 1.0 devices (few records list the GPU; virtio_gpu is in Linux since 4.2,
+    // virtio 1.0 since 4.0). A guest without the driver still gets virtio-vga's VGA mode.
+    video: f.family === 'linux' && (f.virtioGpu === true || f.virtioModern === true) ? 'virtio' : 'std',
     notes,
   };
 }

@@ -30,7 +30,7 @@ export interface KnownDiskImage {
   cloudInit: boolean;
 }
 
-const INDEX_FORMAT = 2;
+const INDEX_FORMAT = 3; // 3: defaults.video (virtio-gpu)
 export const OSINFO_INSTALL_HINT = 'osinfo-db is not installed: Hangar knows only the OS families (Linux, Windows, BSD, other). Install it with "sudo apt install osinfo-db" (Debian/Ubuntu) or "sudo dnf install osinfo-db" (Fedora) for OS detection, per-OS defaults and the OS catalog.';
 
 export function osinfoDirs(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -158,6 +158,8 @@ function resolve(raws: RawOs[]): OsDetail[] {
         e1000e: has('8086/10d3'),
         e1000: has('8086/100e'),
         q35: devices.has('http://qemu.org/chipset/x86/q35') || has('1af4/1041', '1af4/1042'),
+        virtioGpu: has('1af4/1050'),
+        virtioModern: has('1af4/1041', '1af4/1042'),
       };
       return {
         id: r.shortIds[0] ?? r.uri,
@@ -180,6 +182,8 @@ function resolve(raws: RawOs[]): OsDetail[] {
         virtioNet: facts.virtioNet,
         defaults: defaultsFor(facts),
         media,
+        // the nearest OS that names install scripts (osinfo-db states them on a few ancestors)
+        installScripts: first((a) => (a.installScripts.length ? a.installScripts : null)) ?? [],
       };
     })
     .sort((a, b) => (b.releaseDate ?? '').localeCompare(a.releaseDate ?? '') || a.name.localeCompare(b.name));

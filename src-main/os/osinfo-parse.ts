@@ -50,6 +50,8 @@ export interface RawOs {
   media: RawMedia[];
   /** Ready-made disk images (cloud images): `<image arch format cloud-init><url>`. */
   images: RawImage[];
+  /** `<installer><script id>`: the OS's unattended-install scripts (install-script/*.xml ids). */
+  installScripts: string[];
 }
 
 export interface RawImage {
@@ -161,6 +163,7 @@ export function parseOsinfoXml(xml: string): RawOs[] {
       unsupportedDevices,
       media: nodes(os, 'media').map(media),
       images: nodes(os, 'image').map((i) => ({ arch: attr(i, 'arch') ?? 'all', format: attr(i, 'format'), cloudInit: attr(i, 'cloud-init') === 'true', url: plain(i, 'url') })),
+      installScripts: nodes(os, 'installer').flatMap((i) => nodes(i, 'script').map((s) => attr(s, 'id'))).filter((id): id is string => !!id),
     };
   });
 }

@@ -17,6 +17,8 @@ export interface ArgvHostFacts {
   internalNetworks?: Record<string, { mcastGroup: string; mcastPort: number }>;
   /** QEMU's version, for devices newer QEMUs have (guest/guest-argv.ts: qemu-vdagent). */
   qemuVersion?: string | undefined;
+  /** virtiofsd can run on this host: read-write shares use virtiofs (guest/virtiofs.ts). */
+  virtiofs?: boolean | undefined;
 }
 
 /** Free PCIe root ports on q35 for hot-plugged disks (`hp0`..; see storage/hotplug.ts). */
@@ -60,7 +62,8 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
   // Display: VNC on a UNIX socket (proxied to noVNC by the engine), or none for headless guests.
   push('-display', 'none');
   if (spec.display === 'vnc') {
-    push('-device', 'VGA,id=video0');
+    // virtio-vga: the guest's virtio_gpu follows SetDesktopSize (the console's Resize); std VGA cannot
+    push('-device', spec.video === 'virtio' ? 'virtio-vga,id=video0' : 'VGA,id=video0');
     push('-vnc', `unix:${qemuOptValue(paths.vncSocket)}`);
     push('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,id=tablet0,bus=usb0.0');
   }
@@ -130,7 +133,7 @@ export function buildQemuArgv(spec: VmSpec, paths: VmPaths, host: ArgvHostFacts)
     push('-device', `${spec.machine === 'q35' ? 'tpm-crb' : 'tpm-tis'},tpmdev=tpm0`);
   }
 
-  push(...guestDevices(spec, paths, { qemuVersion: host.qemuVersion }));
+  push(...guestDevices(spec, paths, { qemuVersion: host.qemuVersion, virtiofs: host.virtiofs }));
 
   // The balloon gives the guest's own view of its memory to the stats sampler.
   push('-device', 'virtio-balloon-pci,id=balloon0');

@@ -4,6 +4,7 @@ import { HangarError } from '../api/errors';
 import type { QmpClient } from '../qemu/qmp';
 import type { TaskContext } from '../tasks/task-manager';
 import { vdagentBlockReason, vdagentBlocksMigration } from '../guest/guest-argv';
+import { virtiofsBlockReason } from '../guest/virtiofs';
 import { isLive, type StorageDeps } from './context';
 import { queryBlock } from './hotplug';
 import { imageInfo, imageSnapshot } from './qemu-img';
@@ -33,6 +34,12 @@ export class SnapshotService {
     return null;
   }
 
+  /** A running VM with a virtiofs share cannot save its RAM (vhost-user-fs does not migrate). */
+  private async virtiofsReason(vm: VmInfo): Promise<string | null> {
+    if (!isLive(vm) || !vm.spec.sharedFolders?.length) return null;
+    return virtiofsBlockReason(this.deps.hosts.get(vm.hostId), vm, await this.deps.vms.paths(vm), 'a snapshot with memory (or reverting to one)');
+  }
+
   async list(ref: string): Promise<SnapshotTree> {
     const vm = await this.deps.vms.resolveFresh(ref);
     await this.syncWithImage(vm);
@@ -48,7 +55,7 @@ export class SnapshotService {
 
   async create(input: { vm: string; name: string; description: string; wait: boolean }): Promise<TaskInfo> {
     const vm = await this.deps.vms.resolveFresh(input.vm);
-    const reason = SnapshotService.unsupportedReason(vm);
+    const reason = SnapshotService.unsupportedReason(vm) ?? (await this.virtiofsReason(vm));
     if (reason) throw new HangarError('UNSUPPORTED', reason);
     if (/^\d+$/.test(input.name)) throw new HangarError('INVALID_INPUT', 'A snapshot name cannot be only digits: QEMU would take it for a snapshot ID. Add a letter.', { field: 'name' });
     if (this.deps.repo.findSnapshot(vm.id, input.name)) throw new HangarError('CONFLICT', `"${vm.name}" already has a snapshot named "${input.name}".`, { field: 'name' });
@@ -104,7 +111,7 @@ export class SnapshotService {
     const snap = this.find(vm, input.snapshot);
     if (!input.confirm)
       throw new HangarError('INVALID_INPUT', `Reverting "${vm.name}" to "${snap.name}" discards everything since then that is not in another snapshot. Confirm to revert (confirm: true, or --yes).`, { field: 'confirm' });
-    const reason = SnapshotService.unsupportedReason(vm);
+    const reason = SnapshotService.unsupportedReason(vm) ?? (await this.virtiofsReason(vm));
     if (reason) throw new HangarError('UNSUPPORTED', reason);
     settled(vm);
     const live = isLive(vm);

@@ -75,6 +75,9 @@ describe('Backups tab (hangar serve + Chromium)', { skip: built ? false : 'the r
     const list = await srv.engine.call('backup.list', {});
     assert.equal(list.length, 1);
     assert.ok(list[0]!.bytes >= 48 * 1024 * 1024);
+    // the row says what the engine recorded: consistent or crash-consistent
+    const expected = list[0]!.consistency === 'consistent' ? 'Consistent' : 'Crash-consistent';
+    assert.equal((await page.getByTestId('backup-consistency').first().textContent())?.trim(), expected);
     await screenshot(page, 'backup-list');
     assert.deepEqual(pageErrors, []);
   });

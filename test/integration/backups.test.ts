@@ -93,6 +93,7 @@ describe('backups', () => {
     const list = await engine.call('backup.list', { vm: 'bk' });
     assert.deepEqual(list.map((b) => b.kind), ['incremental', 'full']);
     assert.equal(list[0]!.parentId, list[1]!.id);
+    assert.deepEqual(list.map((b) => b.consistency), ['consistent', 'consistent'], 'the agent froze the guest for both');
   });
 
   test('stopped VM: the bitmap survived in the qcow2, so the next backup is incremental (and tiny)', async () => {
@@ -103,6 +104,7 @@ describe('backups', () => {
     assert.equal(t.result?.kind, 'incremental');
     assert.deepEqual([t.result?.consistency, t.result?.quiesced], ['consistent', false], 'a stopped VM has no writes in flight; nothing to freeze');
     assert.ok(Number(t.result?.bytes) < 0.5 * MiB, `nothing changed: ${String(t.result?.bytes)} bytes`);
+    assert.equal((await engine.call('backup.list', { vm: 'bk' }))[0]!.consistency, 'consistent', 'kept as consistent, though not quiesced');
   });
 
   test('restore the chain as a new VM: its guest reads the marker and the same 1 MiB', async () => {

@@ -106,7 +106,9 @@ describe('shared folders (virtio-9p, generic-kernel guest)', () => {
     fs.writeFileSync(path.join(rw, 'hello.txt'), token);
     fs.writeFileSync(path.join(ro, 'readme.txt'), 'read only');
     assert.equal(hangar('vm', 'create', '--name', 'share-vm', '--memory', '256', '--display', 'none', '--no-network', '--kernel', path.join(g9, 'vmlinuz'), '--initrd', path.join(g9, 'initrd.img'), '--append', GUEST_APPEND).code, 0);
-    const shared = json<SharesInfo>('vm', 'share', 'share-vm', rw, '--tag', 'hostdir');
+    // --transport 9p: this test is about 9p; where virtiofsd can run (root + virtiofsd) a read-write
+    // share would otherwise use virtiofs, which test/integration/virtiofs.test.ts covers.
+    const shared = json<SharesInfo>('vm', 'share', 'share-vm', rw, '--tag', 'hostdir', '--transport', '9p');
     assert.match(shared.shares[0]!.mountCommand, /mount -t 9p -o trans=virtio.* hostdir \/mnt\/hostdir/);
     json<SharesInfo>('vm', 'share', 'share-vm', ro, '--tag', 'rodir', '--readonly');
     assert.equal(hangar('vm', 'share', 'share-vm', rw, '--tag', 'hostdir').code, 1, 'a tag is used once');

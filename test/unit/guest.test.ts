@@ -5,6 +5,7 @@ import { hasVdagent } from '../../src-main/guest/guest-argv';
 import { usefulIps } from '../../src-main/guest/guest-service';
 import { agentInstallHint } from '../../src-main/guest/install-hints';
 import { mountCommand } from '../../src-main/guest/shares';
+import { shareTransport } from '../../src-main/guest/virtiofs';
 import { buildQemuArgv } from '../../src-main/qemu/argv';
 import { vmPaths } from '../../src-main/qemu/paths';
 
@@ -40,6 +41,25 @@ test('argv: guest agent port, vdagent clipboard and two 9p shares match golden',
   assert.ok(argv.includes('local,id=fs1,path=/srv/docs,security_model=mapped-xattr,readonly=on'));
 });
 
+test('argv: where virtiofsd can run, the read-write share uses virtiofs over shared memfd RAM; read-only and "9p" shares stay on 9p; golden', () => {
+  const argv = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22', virtiofs: true });
+  assertGolden('virtiofs-shares', argv);
+  assert.ok(argv.includes('vhost-user-fs-pci,id=share0,chardev=vfs0,tag=src'));
+  assert.ok(argv.includes(`socket,id=vfs0,path=${paths.runDir}/vfs0.sock`));
+  assert.ok(argv.includes('memory-backend-memfd,id=mem,size=512M,share=on') && argv.includes('memory-backend=mem'));
+  assert.ok(argv.includes('local,id=fs1,path=/srv/docs,security_model=mapped-xattr,readonly=on'), 'read-only: 9p (the C virtiofsd has no read-only option)');
+  // without virtiofsd (or not root), or a share that asks for 9p: the 9p argv, no shared memory
+  const ninep = buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  assert.deepEqual(ninep, buildQemuArgv(spec, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22', virtiofs: false }));
+  assert.ok(!ninep.some((a) => a.includes('memory-backend') || a.includes('vhost-user')));
+  const forced = { ...spec, sharedFolders: spec.sharedFolders.map((s) => ({ ...s, transport: '9p' as const })) };
+  assert.deepEqual(buildQemuArgv(forced, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22', virtiofs: true }), ninep);
+  assert.equal(shareTransport({ tag: 'a', path: '/a', readOnly: false }, true), 'virtiofs');
+  assert.equal(shareTransport({ tag: 'a', path: '/a', readOnly: true }, true), '9p');
+  assert.equal(shareTransport({ tag: 'a', path: '/a', readOnly: false }, false), '9p');
+  assert.equal(mountCommand({ tag: 'src', path: '/x', readOnly: false }, 'virtiofs'), 'mkdir -p /mnt/src && mount -t virtiofs src /mnt/src');
+});
+
 test('argv: agent and clipboard off, headless, or an old QEMU: no virtio-serial devices', () => {
   const off = buildQemuArgv({ ...spec, guestAgent: false, clipboard: false, sharedFolders: [] }, paths, { accel: 'tcg', ovmf: null });
   assert.ok(!off.some((a) => a.includes('virtio-serial') || a.includes('qga') || a.includes('vdagent')));
@@ -66,8 +86,18 @@ test('guest IPs leave out loopback and link-local, IPv4 first; hints and mount c
     { name: 'eth0', mac: '52:54:00:00:00:01', addresses: [{ ip: 'fe80::1', prefix: 64, family: 'ipv6' }, { ip: 'fec0::5', prefix: 64, family: 'ipv6' }, { ip: '10.0.2.15', prefix: 24, family: 'ipv4' }] },
   ]);
   assert.deepEqual(ips, ['10.0.2.15', 'fec0::5']);
-  assert.match(agentInstallHint({ family: 'linux', variant: 'ubuntu24.04' }), /apt-get install qemu-guest-agent/);
-  assert.match(agentInstallHint({ family: 'linux', variant: 'fedora40' }), /dnf install qemu-guest-agent/);
+  // without osinfo-db (test/unit/guest-osinfo.test.ts has the real one): the family's sentence
+  assert.match(agentInstallHint({ family: 'linux', variant: 'ubuntu24.04' }), /"qemu-guest-agent" package with the guest's package manager/);
   assert.match(agentInstallHint({ family: 'windows', variant: 'win11' }), /virtio-win/);
   assert.equal(mountCommand({ tag: 'docs', path: '/srv/docs', readOnly: true }), 'mkdir -p /mnt/docs && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro docs /mnt/docs');
+});
+
+test('argv: video "virtio" gives virtio-vga (the display follows the console size); absent or "std" keeps VGA; golden', () => {
+  const virtio = buildQemuArgv({ ...spec, sharedFolders: [], video: 'virtio' }, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  assertGolden('virtio-vga', virtio);
+  assert.ok(virtio.includes('virtio-vga,id=video0') && !virtio.includes('VGA,id=video0'));
+  const std = buildQemuArgv({ ...spec, sharedFolders: [] }, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' });
+  assert.deepEqual(buildQemuArgv({ ...spec, sharedFolders: [], video: 'std' }, paths, { accel: 'tcg', ovmf: null, qemuVersion: '7.2.22' }), std);
+  assert.ok(std.includes('VGA,id=video0'));
+  assert.ok(!buildQemuArgv({ ...spec, display: 'none', video: 'virtio' }, paths, { accel: 'tcg', ovmf: null }).some((a) => a.includes('vga') || a.includes('VGA')), 'headless: no adapter');
 });

@@ -25,6 +25,8 @@ export interface BackupInfo {
   createdAt: string;
   /** True when the guest agent froze the filesystems for it (otherwise crash-consistent). */
   quiesced: boolean;
+  /** Consistent: the VM was stopped, or its agent froze it; crash-consistent: a running VM unfrozen. */
+  consistency?: 'consistent' | 'crash-consistent';
   /** What the files hold on disk (an incremental holds only the changed clusters). */
   bytes: number;
   files: Array<{ diskId: string; file: string; sha256: string; bytes: number }>;

@@ -16,11 +16,14 @@ export interface GuestExecResult {
 
 export interface SharesInfo {
   vmId: string;
-  shares: Array<SharedFolder & { transport: '9p'; mountCommand: string; fstabLine: string }>;
+  /** `transport` is the one the share uses on this host; the spec's choice stays in `requested`. */
+  shares: Array<Omit<SharedFolder, 'transport'> & { transport: '9p' | 'virtiofs'; requested: 'auto' | '9p'; mountCommand: string; fstabLine: string }>;
   /** How folders are shared and why (9p security model, virtiofs availability). */
   transportNote: string;
-  /** virtiofsd on the VM's host, when found (not used yet: see transportNote). */
+  /** virtiofsd on the VM's host, when found (used only when Hangar may run it: see transportNote). */
   virtiofsd: string | null;
+  /** Can Hangar run virtiofsd on that host (found, and root)? */
+  virtiofsUsable?: boolean;
 }
 
 const vmRef = z.object({ vm: objectRef('VM') }).strict();
@@ -45,8 +48,8 @@ export const guestMethods = {
   'guest.setTime': method<{ set: boolean }>()(vmRef, "Set the guest's clock to the host's time through the agent."),
   'guest.shares': method<SharesInfo>()(vmRef, "The VM's shared folders, with the command to mount each in the guest."),
   'guest.share': method<SharesInfo>()(
-    z.object({ vm: objectRef('VM'), path: absolutePath('Shared folder'), tag, readOnly: z.boolean().default(false) }).strict(),
-    'Share a folder of the VM\'s host with the guest (virtio-9p; the VM must be stopped).',
+    z.object({ vm: objectRef('VM'), path: absolutePath('Shared folder'), tag, readOnly: z.boolean().default(false), transport: z.enum(['auto', '9p']).default('auto') }).strict(),
+    'Share a folder of the VM\'s host with the guest (virtiofs where the host can run virtiofsd, else virtio-9p; the VM must be stopped).',
   ),
   'guest.unshare': method<SharesInfo>()(z.object({ vm: objectRef('VM'), tag }).strict(), 'Stop sharing a folder (the VM must be stopped).'),
 } as const;

@@ -42,6 +42,8 @@ export interface OsDefaults {
   nicModel: (typeof NIC_MODELS)[number];
   clock: 'utc' | 'localtime';
   hyperv: boolean;
+  /** Display adapter: virtio-vga for Linux guests osinfo-db says drive virtio-gpu (1af4:1050), else std VGA. */
+  video?: 'std' | 'virtio';
   /** Why each non-obvious choice was made, in words (shown in the wizard). */
   notes: string[];
 }
@@ -73,6 +75,8 @@ export interface OsEntry {
 
 export interface OsDetail extends OsEntry {
   media: OsMedia[];
+  /** osinfo-db's unattended-install scripts for the OS (ids; inherited): guest/install-hints.ts. */
+  installScripts?: string[];
 }
 
 export interface OsDbStatus {

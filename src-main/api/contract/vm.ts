@@ -92,6 +92,8 @@ export const SharedFolderSchema = z
     tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$/, { error: 'A mount tag is 1–31 letters, digits, ".", "_" or "-", starting with a letter or digit.' }),
     path: absolutePath('Shared folder'),
     readOnly: z.boolean().default(false),
+    /** "9p" keeps a share on 9p where virtiofs could run; absent/"auto": virtiofs when it can (guest/virtiofs.ts). */
+    transport: z.enum(['auto', '9p']).optional(),
   })
   .strict();
 export type SharedFolder = z.infer<typeof SharedFolderSchema>;
@@ -135,6 +137,11 @@ export const VmSpecSchema = z
      * a RAM snapshot (snapshot-save is a migration) nor move live.
      */
     clipboard: z.boolean().default(false),
+    /**
+     * The display adapter: "std" (QEMU's standard VGA; absent = std, as every VM made before this
+     * field) or "virtio" (virtio-vga: the guest's virtio_gpu driver follows the console size).
+     */
+    video: z.enum(['std', 'virtio']).optional(),
     bootOrder: z.array(z.enum(['disk', 'cdrom', 'network'])).max(3),
     autostart: z.boolean().default(false),
   })
@@ -198,6 +205,7 @@ export const VmCreateInput = z
     display: z.enum(['vnc', 'none']).default('vnc'),
     guestAgent: z.boolean().default(true),
     clipboard: z.boolean().default(false),
+    video: z.enum(['std', 'virtio']).optional(),
     autostart: z.boolean().default(false),
     startAfterCreate: z.boolean().default(false),
   })
@@ -224,6 +232,7 @@ export const VmUpdateInput = z
     display: z.enum(['vnc', 'none']).optional(),
     guestAgent: z.boolean().optional(),
     clipboard: z.boolean().optional(),
+    video: z.enum(['std', 'virtio']).optional(),
     autostart: z.boolean().optional(),
   })
   .strict();

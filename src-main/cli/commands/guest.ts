@@ -48,14 +48,15 @@ export function registerGuestCommands(program: Command): void {
     });
 
   vm.command('share <name> <dir>')
-    .description("Share a folder of the VM's host with the guest (virtio-9p; VM stopped). Prints the mount command for the guest.")
+    .description("Share a folder of the VM's host with the guest (virtiofs where the host can run virtiofsd, else virtio-9p; VM stopped). Prints the mount command for the guest.")
     .requiredOption('--tag <tag>', 'the mount tag the guest uses')
     .option('--readonly', 'the guest may only read')
+    .option('--transport <auto|9p>', 'auto: virtiofs where it can run, else 9p; 9p: always virtio-9p', 'auto')
     .option('--json', 'print JSON')
-    .action(async (name: string, dir: string, o: { tag: string; readonly?: boolean; json?: boolean }) => {
-      const r = await withClient((c) => c.call('guest.share', { vm: name, path: path.resolve(dir), tag: o.tag, readOnly: !!o.readonly }));
+    .action(async (name: string, dir: string, o: { tag: string; readonly?: boolean; transport: string; json?: boolean }) => {
+      const r = await withClient((c) => c.call('guest.share', { vm: name, path: path.resolve(dir), tag: o.tag, readOnly: !!o.readonly, transport: o.transport as 'auto' | '9p' }));
       const s = r.shares.find((x) => x.tag === o.tag)!;
-      print(!!o.json, r, () => `Sharing ${s.path} with "${name}" as "${s.tag}"${s.readOnly ? ' (read-only)' : ''}. In the guest (as root):\n  ${s.mountCommand}`);
+      print(!!o.json, r, () => `Sharing ${s.path} with "${name}" as "${s.tag}" over ${s.transport}${s.readOnly ? ' (read-only)' : ''}. In the guest (as root):\n  ${s.mountCommand}`);
     });
 
   vm.command('unshare <name>')
@@ -78,5 +79,5 @@ export function registerGuestCommands(program: Command): void {
 
 function sharesText(r: SharesInfo): string {
   if (r.shares.length === 0) return `No shared folders. ${r.transportNote}`;
-  return [table(r.shares.map((s) => [s.tag, s.path, s.readOnly ? 'read-only' : 'read-write', s.mountCommand]), ['TAG', 'FOLDER', 'ACCESS', 'MOUNT IN THE GUEST']), '', r.transportNote].join('\n');
+  return [table(r.shares.map((s) => [s.tag, s.path, s.readOnly ? 'read-only' : 'read-write', s.transport, s.mountCommand]), ['TAG', 'FOLDER', 'ACCESS', 'TRANSPORT', 'MOUNT IN THE GUEST']), '', r.transportNote].join('\n');
 }

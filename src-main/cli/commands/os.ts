@@ -95,6 +95,7 @@ export function applyOsDefaults(input: MethodInput<'vm.create'>, o: OsDetail, gi
   if (!given('rtc')) input.rtc = d.clock;
   if (!given('hyperv')) input.hyperv = d.hyperv;
   if (!given('diskBus')) input.diskBus = d.diskBus;
+  if (!given('video') && d.video === 'virtio') input.video = 'virtio';
   if (!given('nicModel')) input.nics = (input.nics ?? []).map((n) => ({ ...n, model: d.nicModel }));
   const warnings: string[] = [];
   const min = o.minimum;

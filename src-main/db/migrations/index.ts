@@ -11,6 +11,7 @@ import { notices008 } from './008-notices';
 import { backups014 } from './014-backups';
 import { cloudImages012 } from './012-cloud-images';
 import { scheduledBackups015 } from './015-scheduled-backups';
+import { backupConsistency016 } from './016-backup-consistency';
 
 /** A schema step. Never edit a released one: add the next number. */
 export interface Migration {
@@ -19,4 +20,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, processOwnership007, imageOs010, guest013, notices008, backups014, cloudImages012, scheduledBackups015];
+export const migrations: Migration[] = [core001, images002, storage003, metricsBilling004, hosts005, networksSchedules006, processOwnership007, imageOs010, guest013, notices008, backups014, cloudImages012, scheduledBackups015, backupConsistency016];

@@ -79,11 +79,14 @@ export function BackupsTab({ vm }: { vm: VmInfo }) {
         </EmptyState>
       )}
       {list && list.length > 0 && (
-        <OpsTable className="data-table" testId="backup-list" columns={[t('backups.when'), t('backups.kind'), t('backups.size'), t('backups.status'), '']}>
+        <OpsTable className="data-table" testId="backup-list" columns={[t('backups.when'), t('backups.kind'), t('backups.consistency'), t('backups.size'), t('backups.status'), '']}>
           {list.map((b) => (
             <tr key={b.id} data-testid={`backup-row-${b.kind}`}>
               <td>{new Date(b.createdAt).toLocaleString()}</td>
               <td>{t(`backups.${b.kind}`)}</td>
+              <td data-testid="backup-consistency" title={t(b.consistency === 'consistent' ? 'backups.consistentHint' : 'backups.crashConsistentHint')}>
+                {t(b.consistency === 'consistent' ? 'backups.consistent' : 'backups.crashConsistent')}
+              </td>
               <td>{formatBytes(b.bytes)}</td>
               <td>{b.status === 'ready' ? t('backups.ready') : t('backups.corrupt')}</td>
               <td>

@@ -6,6 +6,7 @@ import type { FormApi } from '../wizard/form-api';
  * Settings → Guest integration: the guest agent's channel and the vdagent clipboard (both change
  * QEMU's devices, so they apply at the next start). The clipboard says what it costs: QEMU cannot
  * migrate a qemu-vdagent chardev, so such a VM takes no RAM snapshots and does not move live.
+ * The display adapter: virtio-vga lets the console's Resize change the guest's resolution.
  */
 export function GuestSettingsFields({ form }: { form: FormApi }) {
   const { t } = useTranslation();
@@ -29,6 +30,14 @@ export function GuestSettingsFields({ form }: { form: FormApi }) {
           <p>{t('guestIntegration.clipboardLimits')}</p>
         </div>
       )}
+      <label>
+        {t('guestIntegration.video')}
+        <select value={d.video ?? 'std'} disabled={!vnc} onChange={(e) => form.set({ video: e.target.value === 'virtio' ? 'virtio' : 'std' })} data-testid="settings-video">
+          <option value="std">{t('guestIntegration.videoStd')}</option>
+          <option value="virtio">{t('guestIntegration.videoVirtio')}</option>
+        </select>
+      </label>
+      <p className="field-hint">{t('guestIntegration.videoHint')}</p>
       <p className="field-hint">{t('guestIntegration.restartHint')}</p>
     </div>
   );

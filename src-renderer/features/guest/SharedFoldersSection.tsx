@@ -13,6 +13,7 @@ export function SharedFoldersSection({ vm, editable }: { vm: VmInfo; editable: b
   const [dir, setDir] = useState('');
   const [tag, setTag] = useState('');
   const [readOnly, setReadOnly] = useState(false);
+  const [force9p, setForce9p] = useState(false);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -32,10 +33,11 @@ export function SharedFoldersSection({ vm, editable }: { vm: VmInfo; editable: b
     }
   };
   const add = async () => {
-    if (await run(() => api.call('guest.share', { vm: vm.id, path: dir.trim(), tag: tag.trim(), readOnly }))) {
+    if (await run(() => api.call('guest.share', { vm: vm.id, path: dir.trim(), tag: tag.trim(), readOnly, transport: force9p ? '9p' : 'auto' }))) {
       setDir('');
       setTag('');
       setReadOnly(false);
+      setForce9p(false);
     }
   };
 
@@ -46,7 +48,8 @@ export function SharedFoldersSection({ vm, editable }: { vm: VmInfo; editable: b
       {info?.shares.map((s) => (
         <div key={s.tag} className="share-row" data-testid={`share-${s.tag}`}>
           <div>
-            <strong>{s.tag}</strong> <code className="path">{s.path}</code> <span className="muted">{s.readOnly ? t('shares.readOnly') : t('shares.readWrite')}</span>
+            <strong>{s.tag}</strong> <code className="path">{s.path}</code> <span className="muted">{s.readOnly ? t('shares.readOnly') : t('shares.readWrite')}</span>{' '}
+            <span className="muted" data-testid={`share-transport-${s.tag}`}>{t(s.transport === 'virtiofs' ? 'shares.transport_virtiofs' : 'shares.transport_9p')}</span>
           </div>
           <div className="muted">{t('shares.mountHint')}</div>
           <code className="path pre-wrap" data-testid={`share-mount-${s.tag}`}>
@@ -73,6 +76,12 @@ export function SharedFoldersSection({ vm, editable }: { vm: VmInfo; editable: b
           <input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} data-testid="share-readonly" />
           {t('shares.readOnly')}
         </label>
+        {info?.virtiofsUsable && (
+          <label className="checkbox" title={t('shares.force9pHint')}>
+            <input type="checkbox" checked={force9p} onChange={(e) => setForce9p(e.target.checked)} data-testid="share-force9p" />
+            {t('shares.force9p')}
+          </label>
+        )}
         <Button onClick={() => void add()} disabled={!dir.trim() || !tag.trim()} data-testid="share-add">
           {t('shares.add')}
         </Button>

@@ -114,6 +114,7 @@ export const useOsCatalog = create<CatalogState>()((set, get) => ({
         machine: d.machine,
         rtc: d.clock,
         hyperv: d.hyperv,
+        ...(d.video === 'virtio' && { video: 'virtio' as const }),
         diskSizeBytes: d.diskBytes,
         diskBus: d.diskBus,
         nics: [{ model: d.nicModel, portForwards: [] }],

@@ -16,6 +16,7 @@ export function draftOsOf(o: OsEntry): DraftOs {
     tpm: o.defaults.tpm,
     rtc: o.defaults.clock,
     hyperv: o.defaults.hyperv,
+    ...(o.defaults.video && { video: o.defaults.video }),
     notes: o.defaults.notes,
   };
 }

@@ -14,7 +14,7 @@ export function draftFromVm(vm: VmInfo): VmDraft {
     kernelEnabled: false, kernelPath: '', initrdPath: '', append: '',
     cpus: s.cpus, memoryMiB: s.memoryMiB, firmware: s.firmware, machine: s.machine, display: s.display,
     secureBoot: s.secureBoot, tpm: s.tpm,
-    guestAgent: s.guestAgent !== false, clipboard: s.clipboard === true,
+    guestAgent: s.guestAgent !== false, clipboard: s.clipboard === true, video: s.video ?? 'std',
     diskEnabled: false, diskSize: '', diskFormat: 'qcow2', diskBus: 'virtio',
     network: nic ? 'nat' : 'none', nicModel: nic?.model ?? 'virtio-net-pci', portForwards: rowsFrom(nic?.portForwards ?? []),
     autostart: s.autostart, startAfterCreate: false,
@@ -43,6 +43,7 @@ export function toUpdateInput(d: VmDraft, vm: VmInfo): MethodInput<'vm.update'> 
   if (d.autostart !== s.autostart) out.autostart = d.autostart;
   if (d.guestAgent !== undefined && d.guestAgent !== (s.guestAgent !== false)) out.guestAgent = d.guestAgent;
   if (d.clipboard !== undefined && d.clipboard !== (s.clipboard === true)) out.clipboard = d.clipboard;
+  if (d.video !== undefined && d.video !== (s.video ?? 'std')) out.video = d.video;
   const iso = d.media === 'iso' && d.isoPath.trim() ? d.isoPath.trim() : null;
   if (iso !== s.cdrom) out.isoPath = iso;
 

@@ -44,6 +44,8 @@ export interface VmDraft {
   /** Guest integration (settings only; the engine's defaults apply at create): agent channel, vdagent clipboard. */
   guestAgent?: boolean;
   clipboard?: boolean;
+  /** Display adapter (settings): std VGA, or virtio-vga that follows the console size. */
+  video?: 'std' | 'virtio';
   diskEnabled: boolean;
   diskSize: string;
   diskFormat: 'qcow2' | 'raw';
@@ -72,6 +74,8 @@ export interface DraftOs {
   tpm: boolean;
   rtc: 'utc' | 'localtime';
   hyperv: boolean;
+  /** The OS's display adapter (virtio-vga for Linux guests osinfo-db says drive virtio-gpu). */
+  video?: 'std' | 'virtio';
   notes: string[];
 }
 
@@ -237,6 +241,7 @@ export function toCreateInput(d: VmDraft): MethodInput<'vm.create'> {
     description: d.description,
     os: { family: d.family, variant: d.variant, ...(d.osInfo ? { id: d.osInfo.id, name: d.osInfo.name.slice(0, 100) } : {}) },
     ...(d.osInfo ? { rtc: d.osInfo.rtc, hyperv: d.osInfo.hyperv } : {}),
+    ...(d.osInfo?.video === 'virtio' ? { video: 'virtio' as const } : {}),
     cpus: d.cpus,
     memoryMiB: d.memoryMiB,
     firmware: d.firmware,
