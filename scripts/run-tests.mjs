@@ -28,6 +28,7 @@ const LONG_FILES = {
   'test/e2e/consoles.test.ts': 37, 'test/integration/faults-data.test.ts': 35, 'test/integration/faults-procs.test.ts': 35,
   'test/e2e/metrics-billing.test.ts': 34, 'test/integration/appliances.test.ts': 27, 'test/integration/hosts-cli.test.ts': 26,
   'test/e2e/ui.test.ts': 25, 'test/integration/backups.test.ts': 25, 'test/lint/walls.test.ts': 25,
+  'test/integration/virtiofs.test.ts': 60, 'test/integration/display-resize.test.ts': 45, 'test/integration/migrate-guest-refusals.test.ts': 30,
 };
 const UNIT_WEIGHTS = {
   'test/unit/lint-walls.test.ts': 4, 'test/unit/fake-vm-service.test.ts': 3, 'test/unit/appliances.test.ts': 2.5,
