@@ -9,7 +9,7 @@ import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome } from '../helpers/env';
 import { guestFiles } from '../helpers/guest';
 import { virtualBox7Ovf } from '../helpers/ovf-fixtures';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * Appliance import in the browser against the real `serve()`: the path, the review screen (nothing
@@ -39,10 +39,7 @@ describe('Appliance import dialog (hangar serve + Chromium)', { skip: built ? fa
     ova = path.join(home.home, 'Boxed.ova');
     execFileSync('tar', ['--format=ustar', '-cf', ova, '-C', dir, 'Guest.ovf', disk, 'Guest.mf']);
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: STATIC });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url, { height: 860 }));
   });
 
   after(async () => {

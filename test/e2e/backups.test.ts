@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * The Backups tab in the browser against the real `serve()`: a backup's live progress bar (the
@@ -35,10 +35,7 @@ describe('Backups tab (hangar serve + Chromium)', { skip: built ? false : 'the r
     execFileSync('qemu-img', ['convert', '-O', 'qcow2', raw, disk]);
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: STATIC });
     await srv.engine.call('vm.create', { name: 'keeper', memoryMiB: 128, nics: [], display: 'none', attachDisks: [{ path: disk }] });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url));
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { cloudGuest, sshKeyPair } from '../helpers/cloud-guest';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * Cloud-init in the browser against the real `serve()` and engine: "Create VM from this image" on a
@@ -28,10 +28,7 @@ describe('cloud-init wizard step and SSH ready (hangar serve + Chromium)', { ski
   before(async () => {
     home = tempHome('hangar-cloudinit-ui-');
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: STATIC });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'dark' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url, { height: 860, colorScheme: 'dark' }));
   });
 
   after(async () => {

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * The Export… dialog in the browser against the real `serve()` and real qemu-img: from the
@@ -42,10 +42,7 @@ describe('Export dialog (hangar serve + Chromium)', { skip: built ? false : 'the
     fs.closeSync(fd);
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, vm.spec.disks[0]!.path]);
     fs.rmSync(raw);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url, { height: 860 }));
   });
 
   after(async () => {

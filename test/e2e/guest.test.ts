@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
-import { launchBrowser, RENDERER_DIR, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 import { tempHome } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 
@@ -27,9 +27,7 @@ describe('guest UI', { skip: built ? false : 'the renderer is not built: run npm
     const g = guestFiles();
     await srv.engine.call('vm.create', { name: 'agent-ui', memoryMiB: 192, display: 'none', kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND }, startAfterCreate: true });
     await srv.engine.call('vm.create', { name: 'share-ui', memoryMiB: 128, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'dark' });
-    errors = watchPageErrors(page);
+    ({ browser, page, pageErrors: errors } = await openApp(null, { colorScheme: 'dark' }));
   });
 
   after(async () => {

@@ -37,6 +37,18 @@ export function watchPageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Chromium with one page of the app, the way most browser tests start: 1280 wide, English, light
+ * unless told, its page errors collected; `url` is opened when given.
+ */
+export async function openApp(url: string | null, opts: { height?: number; colorScheme?: 'light' | 'dark'; timezoneId?: string } = {}): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: opts.height ?? 800 }, locale: 'en-US', colorScheme: opts.colorScheme ?? 'light', ...(opts.timezoneId && { timezoneId: opts.timezoneId }) });
+  const pageErrors = watchPageErrors(page);
+  if (url) await page.goto(url);
+  return { browser, page, pageErrors };
+}
+
 export function rendererBuilt(): boolean {
   return fs.existsSync(path.join(RENDERER_DIR, 'index.html'));
 }

@@ -7,7 +7,7 @@ import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 import { KEY_PASSPHRASE, netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * The Hosts page against a real sshd in a network namespace: add a host through the form,
@@ -30,9 +30,7 @@ describe('Hosts page (browser, real sshd)', { skip: skip ?? false }, () => {
     sshd = await startSshdNetns();
     home = tempHome('hangar-hosts-ui-');
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
+    ({ browser, page, pageErrors } = await openApp(null));
   });
 
   after(async () => {

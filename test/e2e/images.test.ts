@@ -7,7 +7,7 @@ import type { ImageInfo } from '../../src-main/api/contract';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * The Images page in the browser against the real `serve()` and engine: import the guest ISO by
@@ -29,10 +29,7 @@ describe('Images page (hangar serve + Chromium)', { skip: built ? false : 'the r
   before(async () => {
     home = tempHome('hangar-images-ui-');
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: STATIC });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url));
   });
 
   after(async () => {

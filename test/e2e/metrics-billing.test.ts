@@ -5,7 +5,7 @@ import type { VmInfo } from '../../src-main/api/contract';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, READY_BANNER, guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, rendererBuilt, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, rendererBuilt, screenshot, openApp } from './helpers';
 
 /**
  * The Performance tab (live uPlot charts), the host overview and the Usage & Billing page in
@@ -28,9 +28,7 @@ describe('performance charts and usage & billing in the browser', { skip: render
     await e.call('plan.create', { name: 'Hourly', currency: 'EUR', rates: { perHourOn: '0.50', perGbTransferred: '0.09' } });
     await e.call('customer.create', { name: 'ACME', timezone: 'Europe/Paris', plan: 'Hourly' });
     await e.call('billing.assign', { vm: 'web-1', customer: 'ACME' });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-    errors = watchPageErrors(page);
+    ({ browser, page, pageErrors: errors } = await openApp(null, { height: 860 }));
   });
 
   after(async () => {

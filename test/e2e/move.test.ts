@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * The Move… dialog in the browser against the real `serve()`, local only: this e2e fixture has no
@@ -28,10 +28,7 @@ describe('Move dialog (hangar serve + Chromium, local only)', { skip: built ? fa
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: STATIC });
     const g = guestFiles();
     await srv.engine.call('vm.create', { name: 'web', memoryMiB: 96, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url, { height: 860 }));
   });
 
   after(async () => {

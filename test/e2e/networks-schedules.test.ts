@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, rendererBuilt, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, rendererBuilt, screenshot, openApp } from './helpers';
 
 /**
  * The Networks and Schedules pages in the browser against the real `serve()` engine: create a
@@ -26,10 +26,7 @@ describe('Networks and Schedules pages (hangar serve)', { skip: rendererBuilt() 
     for (const name of ['web', 'db']) await srv.engine.call('vm.create', { name, memoryMiB: 128, display: 'none', kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } });
     // a machine with a real qcow2 disk for the backup schedule
     await srv.engine.call('vm.create', { name: 'store', memoryMiB: 128, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND }, diskSizeBytes: 32 * 1024 * 1024, diskFormat: 'qcow2' });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url, { height: 860 }));
     await page.getByTestId('nav-networks').waitFor({ timeout: 15000 });
   });
 

@@ -7,7 +7,7 @@ import { monthOf } from '../../src-main/metering/periods';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, rendererBuilt, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, rendererBuilt, screenshot, openApp } from './helpers';
 
 /**
  * What a new user hit in the browser (issue 12, item 6), on a fresh home against `hangar serve`:
@@ -28,9 +28,7 @@ describe('a new user in the browser', { skip: rendererBuilt() ? false : 'the ren
   before(async () => {
     home = tempHome('hangar-ui-newuser-');
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: RENDERER_DIR });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US', timezoneId: 'UTC', colorScheme: 'light' });
-    errors = watchPageErrors(page);
+    ({ browser, page, pageErrors: errors } = await openApp(null, { height: 860, timezoneId: 'UTC' }));
   });
 
   after(async () => {

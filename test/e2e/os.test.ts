@@ -8,7 +8,7 @@ import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { rangeServer, type RangeServer } from '../helpers/images';
 import { buildIso } from '../helpers/os-isos';
-import { RENDERER_DIR, launchBrowser, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 
 /**
  * OSes in the browser against the real `serve()`, engine and osinfo-db: the wizard's OS picker
@@ -33,10 +33,7 @@ describe('OS picker and catalog (hangar serve + Chromium)', { skip: built ? fals
     media = await rangeServer();
     process.env.HANGAR_OS_CATALOG_BASE_URL = media.url;
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: STATIC });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
-    await page.goto(srv.url);
+    ({ browser, page, pageErrors } = await openApp(srv.url, { height: 900 }));
   });
 
   after(async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
-import { launchBrowser, RENDERER_DIR, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, screenshot, openApp } from './helpers';
 import { tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 
@@ -30,9 +30,7 @@ describe('storage UI', { skip: built ? false : 'the renderer is not built: run n
     await srv.engine.call('volume.create', { name: 'scratch', size: '512M', format: 'raw' });
     const def = (await srv.engine.call('pool.list', {}))[0]!;
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', path.join(def.path, 'old-backup.qcow2'), '1G']);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light' });
-    errors = watchPageErrors(page);
+    ({ browser, page, pageErrors: errors } = await openApp(null));
   });
 
   after(async () => {

@@ -7,7 +7,7 @@ import type { VmInfo } from '../../src-main/api/contract';
 import { serve, type ServeHandle } from '../../src-main/server/serve';
 import { tempHome, waitFor } from '../helpers/env';
 import { guestFiles, READY_BANNER } from '../helpers/guest';
-import { RENDERER_DIR, launchBrowser, rendererBuilt, screenshot, watchPageErrors } from './helpers';
+import { RENDERER_DIR, rendererBuilt, screenshot, openApp } from './helpers';
 
 /**
  * The browser face end to end: the built renderer served by the real `serve()` with the real
@@ -48,9 +48,7 @@ describe('desktop UI in the browser (hangar serve)', { skip: rendererBuilt() ? f
     tokenFile = path.join(home.home, 'token');
     fs.writeFileSync(tokenFile, 'ui-test-token-0123456789abcdef\n', { mode: 0o600 });
     srv = await serve({ home: home.home, port: 0, quiet: true, staticDir: RENDERER_DIR, tokenFile });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US', colorScheme: 'light' });
-    pageErrors = watchPageErrors(page);
+    ({ browser, page, pageErrors } = await openApp(null));
   });
 
   after(async () => {

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TaskInfo, VmInfo } from '../../src-main/api/contract';
+import type { TaskInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
-import { tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -48,10 +48,7 @@ describe('LAN-host faults (sshd in a network namespace, remote root without DAC 
   after(async () => {
     try {
       if (engine) {
-        for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-          if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-        }
-        await engine.close();
+        await killAllAndClose(engine);
       }
     } finally {
       sshd?.stop();

@@ -7,7 +7,7 @@ import type { TaskInfo, VmInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { runtimeRoot } from '../../src-main/qemu/paths';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
-import { tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -63,10 +63,7 @@ describe('live migration from a LAN host (two sshd network namespaces)', { skip:
     unsubscribe();
     try {
       if (engine) {
-        for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-          if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-        }
-        await engine.close();
+        await killAllAndClose(engine);
       }
     } finally {
       lanA?.stop();

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskInfo, VmInfo } from '../../src-main/api/contract';
+import type { TaskInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
-import { tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -53,10 +53,7 @@ describe('live migration to a LAN host (sshd in a network namespace)', { skip: s
     unsubscribe();
     try {
       if (engine) {
-        for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-          if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-        }
-        await engine.close();
+        await killAllAndClose(engine);
       }
     } finally {
       sshd?.stop();

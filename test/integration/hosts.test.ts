@@ -3,10 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EventMessage, TaskInfo, VmInfo } from '../../src-main/api/contract';
+import type { EventMessage, TaskInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
-import { tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
 import { KEY_PASSPHRASE, netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -57,10 +57,7 @@ describe('LAN hosts over SSH (sshd in a network namespace)', { skip: skipReason 
   after(async () => {
     try {
       if (engine) {
-        for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-          if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-        }
-        await engine.close();
+        await killAllAndClose(engine);
       }
     } finally {
       sshd?.stop(); // also kills every process left in the namespace (a QEMU a failed test left running)

@@ -3,12 +3,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ImageInfo, TaskInfo, VmInfo } from '../../src-main/api/contract';
+import type { ImageInfo, TaskInfo } from '../../src-main/api/contract';
 import { HangarError } from '../../src-main/api/errors';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { READY_BANNER, guestFiles } from '../helpers/guest';
-import { ROOT, tempHome, waitFor } from '../helpers/env';
+import { ROOT, tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { bigFile, rangeServer, type RangeServer } from '../helpers/images';
 
 // The image library against real files, real qemu-img, real QEMU (TCG) and a real HTTP server
@@ -84,10 +84,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-    if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-  }
-  await engine.close();
+  await killAllAndClose(engine);
   await server.close();
   cleanup();
 });

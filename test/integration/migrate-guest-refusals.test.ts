@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TaskInfo, VmInfo } from '../../src-main/api/contract';
+import type { TaskInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { probeVirtiofs } from '../../src-main/guest/virtiofs';
 import { LocalHost } from '../../src-main/hosts/local-host';
-import { ROOT, tempHome, waitFor } from '../helpers/env';
+import { ROOT, tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -41,10 +41,7 @@ describe('live moves refused for guest-integration devices', { skip: skipReason 
   after(async () => {
     try {
       if (engine) {
-        for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-          if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-        }
-        await engine.close();
+        await killAllAndClose(engine);
       }
     } finally {
       sshd?.stop();

@@ -3,12 +3,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { VmInfo } from '../../src-main/api/contract';
 import { HangarError } from '../../src-main/api/errors';
 import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
-import { tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 
 // Storage against real QEMU (TCG), the real test guest, real qcow2 files and SQLite. One guest
 // ("stor", q35, with a small qcow2 disk to hold internal snapshots) serves the whole file.
@@ -70,10 +69,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const vm of await engine.call('vm.list', {}).catch(() => [] as VmInfo[])) {
-    if (vm.state !== 'stopped' && vm.state !== 'crashed') await engine.call('vm.kill', { vm: vm.id }).catch(() => undefined);
-  }
-  await engine.close();
+  await killAllAndClose(engine);
   if (roMount) spawnSync('umount', [roMount]);
   cleanup();
 });
