@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 /**
  * The tiny test guest built by scripts/build-test-guest.sh (npm run test-guest).
@@ -28,4 +29,16 @@ export function guestFiles(): GuestFiles {
     if (!fs.existsSync(f)) throw new Error(`Test guest file ${f} is missing: run "npm run test-guest" (scripts/build-test-guest.sh) first.`);
   }
   return files;
+}
+
+/**
+ * The same guest on Debian's generic kernel (9p, virtiofs, fuse and virtio-gpu modules, which the
+ * cloud kernel lacks): built on first use by scripts/build-test-guest.sh, cached by content hash
+ * and locked, so files that need it can each ask without depending on each other's order.
+ */
+export function genericGuestFiles(): { kernel: string; initrd: string } {
+  const dir = path.join(__dirname, '..', '.guest-9p');
+  const build = spawnSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'build-test-guest.sh')], { env: { ...process.env, HANGAR_GUEST_KERNEL: 'generic' }, encoding: 'utf8', timeout: 600000 });
+  if (build.status !== 0) throw new Error(`building the generic-kernel test guest failed: ${build.stderr.trim().split('\n').slice(-5).join(' ')}`);
+  return { kernel: path.join(dir, 'vmlinuz'), initrd: path.join(dir, 'initrd.img') };
 }

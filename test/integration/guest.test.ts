@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { GuestExecResult, SharesInfo, VmInfo } from '../../src-main/api/contract';
-import { GUEST_APPEND, guestFiles, GUEST_DIR } from '../helpers/guest';
-import { CLI, ROOT, tempHome, waitFor } from '../helpers/env';
+import { GUEST_APPEND, guestFiles, GUEST_DIR, genericGuestFiles } from '../helpers/guest';
+import { CLI, tempHome, waitFor } from '../helpers/env';
 
 // The guest agent and shared folders through the `hangar` CLI, against real QEMU and the real
 // qemu-ga inside the test guest (scripts/build-test-guest.sh copies Debian's into its initramfs).
@@ -96,16 +96,14 @@ describe('guest agent (qemu-ga in the test guest)', () => {
 });
 
 describe('shared folders (virtio-9p, generic-kernel guest)', () => {
-  const g9 = path.join(ROOT, 'test', '.guest-9p');
   test('the guest mounts the tag, reads the host file, writes one the host sees; read-only refuses writes', async (t) => {
-    const build = spawnSync('bash', [path.join(ROOT, 'scripts', 'build-test-guest.sh')], { env: { ...process.env, HANGAR_GUEST_KERNEL: 'generic' }, encoding: 'utf8', timeout: 600000 });
-    assert.equal(build.status, 0, build.stderr);
+    const g9 = genericGuestFiles();
     const rw = fs.mkdtempSync(path.join(home, 'share-rw-'));
     const ro = fs.mkdtempSync(path.join(home, 'share-ro-'));
     const token = `from-host-${process.pid}`;
     fs.writeFileSync(path.join(rw, 'hello.txt'), token);
     fs.writeFileSync(path.join(ro, 'readme.txt'), 'read only');
-    assert.equal(hangar('vm', 'create', '--name', 'share-vm', '--memory', '256', '--display', 'none', '--no-network', '--kernel', path.join(g9, 'vmlinuz'), '--initrd', path.join(g9, 'initrd.img'), '--append', GUEST_APPEND).code, 0);
+    assert.equal(hangar('vm', 'create', '--name', 'share-vm', '--memory', '256', '--display', 'none', '--no-network', '--kernel', g9.kernel, '--initrd', g9.initrd, '--append', GUEST_APPEND).code, 0);
     // --transport 9p: this test is about 9p; where virtiofsd can run (root + virtiofsd) a read-write
     // share would otherwise use virtiofs, which test/integration/virtiofs.test.ts covers.
     const shared = json<SharesInfo>('vm', 'share', 'share-vm', rw, '--tag', 'hostdir', '--transport', '9p');

@@ -6,8 +6,8 @@ import type { TaskInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { probeVirtiofs } from '../../src-main/guest/virtiofs';
 import { LocalHost } from '../../src-main/hosts/local-host';
-import { ROOT, tempHome, waitFor, killAllAndClose } from '../helpers/env';
-import { GUEST_APPEND, guestFiles } from '../helpers/guest';
+import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
+import { GUEST_APPEND, guestFiles, genericGuestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // Live moves QEMU cannot do because of a guest-integration device are refused with a sentence,
@@ -68,13 +68,9 @@ describe('live moves refused for guest-integration devices', { skip: skipReason 
       t.skip(`virtiofs cannot run on this host: ${probe.reason}`);
       return;
     }
-    const g9 = path.join(ROOT, 'test', '.guest-9p');
-    if (!fs.existsSync(path.join(g9, 'vmlinuz'))) {
-      t.skip('the generic-kernel guest is not built (test/integration/virtiofs.test.ts builds it)');
-      return;
-    }
+    const g9 = genericGuestFiles();
     const dir = fs.mkdtempSync(path.join(home, 'share-'));
-    await engine.call('vm.create', { name: 'vfs-guest', hostId: localId, memoryMiB: 128, display: 'none', nics: [], kernel: { path: path.join(g9, 'vmlinuz'), initrd: path.join(g9, 'initrd.img'), append: GUEST_APPEND } });
+    await engine.call('vm.create', { name: 'vfs-guest', hostId: localId, memoryMiB: 128, display: 'none', nics: [], kernel: { path: g9.kernel, initrd: g9.initrd, append: GUEST_APPEND } });
     const shares = await engine.call('guest.share', { vm: 'vfs-guest', path: dir, tag: 'hostdir' });
     assert.equal(shares.shares[0]?.transport, 'virtiofs');
     await engine.call('vm.start', { vm: 'vfs-guest' });

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { GuestExecResult, SharesInfo, VmInfo } from '../../src-main/api/contract';
 import { runtimeRoot } from '../../src-main/qemu/paths';
-import { GUEST_APPEND } from '../helpers/guest';
-import { CLI, ROOT, tempHome, waitFor } from '../helpers/env';
+import { GUEST_APPEND, genericGuestFiles } from '../helpers/guest';
+import { CLI, tempHome, waitFor } from '../helpers/env';
 
 // virtiofs shared folders (guest/virtiofs.ts) through the `hangar` CLI: real QEMU, the real
 // virtiofsd of this host (QEMU's C one in /usr/lib/qemu on Debian 12) and the generic-kernel test
@@ -15,7 +15,6 @@ import { CLI, ROOT, tempHome, waitFor } from '../helpers/env';
 
 const { home, cleanup } = tempHome('hangar-vfs-');
 const env = { ...process.env, HANGAR_HOME: home };
-const g9 = path.join(ROOT, 'test', '.guest-9p');
 
 function hangar(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 180000 });
@@ -60,14 +59,13 @@ after(() => {
 
 describe('shared folders over virtiofs (generic-kernel guest)', () => {
   test('the guest mounts the tag with virtiofs, reads the host file (checksum), writes one the host sees; no virtiofsd outlives the VM', async (t) => {
-    const build = spawnSync('bash', [path.join(ROOT, 'scripts', 'build-test-guest.sh')], { env: { ...process.env, HANGAR_GUEST_KERNEL: 'generic' }, encoding: 'utf8', timeout: 600000 });
-    assert.equal(build.status, 0, build.stderr);
+    const g9 = genericGuestFiles();
     const rw = fs.mkdtempSync(path.join(home, 'share-rw-'));
     const ro = fs.mkdtempSync(path.join(home, 'share-ro-'));
     const blob = randomBytes(1024 * 1024 + 17);
     fs.writeFileSync(path.join(rw, 'blob.bin'), blob);
     fs.writeFileSync(path.join(ro, 'readme.txt'), 'read only');
-    const created = hangar('vm', 'create', '--name', 'vfs-vm', '--memory', '256', '--disk', '32M', '--display', 'none', '--no-network', '--kernel', path.join(g9, 'vmlinuz'), '--initrd', path.join(g9, 'initrd.img'), '--append', GUEST_APPEND);
+    const created = hangar('vm', 'create', '--name', 'vfs-vm', '--memory', '256', '--disk', '32M', '--display', 'none', '--no-network', '--kernel', g9.kernel, '--initrd', g9.initrd, '--append', GUEST_APPEND);
     assert.equal(created.code, 0, created.stderr);
     json<SharesInfo>('vm', 'share', 'vfs-vm', rw, '--tag', 'hostdir');
     const info = json<SharesInfo>('vm', 'share', 'vfs-vm', ro, '--tag', 'rodir', '--readonly');
