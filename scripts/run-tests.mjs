@@ -207,25 +207,19 @@ function shiftedClockJobs() {
   ];
   const instants = ['2027-01-01T00:00:05', '2026-12-31T23:59:30'];
   return ['UTC', 'America/New_York'].flatMap((tz) =>
-    instants.map((wall) => {
-      const job = {
-        name: `clock ${wall} ${tz}`,
-        header: `clock: ${wall} in ${tz}`,
-        cmd: 'faketime',
-        weight: 60,
-        kind: 'plain',
-        env: { TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
-      };
-      // the offset must be computed when the job starts, not when the queue is built
-      Object.defineProperty(job, 'args', {
-        enumerable: true,
-        get: () => {
-          const offset = Math.round((wallClockIn(wall, tz) - Date.now()) / 1000);
-          return ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)];
-        },
-      });
-      return job;
-    }),
+    instants.map((wall) => ({
+      name: `clock ${wall} ${tz}`,
+      header: `clock: ${wall} in ${tz}`,
+      cmd: 'faketime',
+      weight: 60,
+      kind: 'plain',
+      env: { TZ: tz, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+      // faketime's "+N s" is relative to the real clock when the job starts, not when queued
+      args: () => {
+        const offset = Math.round((wallClockIn(wall, tz) - Date.now()) / 1000);
+        return ['-f', `${offset >= 0 ? '+' : ''}${offset}s`, process.execPath, ...nodeTestArgs(calendarFiles)];
+      },
+    })),
   );
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * @typedef {object} Job
  * @property {string} name        what the report calls it (a file, or a clock run)
  * @property {string} cmd
- * @property {string[]} args
+ * @property {string[] | (() => string[])} args   a function when they depend on the moment the job starts
  * @property {Record<string, string>} [env]
  * @property {number} weight      rough seconds: the heaviest start first
  * @property {'plain' | 'browser' | 'netns'} kind
@@ -63,7 +63,8 @@ export function runPool(jobs, { slots, cwd, logDir }) {
       const log = join(logDir, `job-${++count}-${job.name.replace(/[^\w.-]+/g, '_')}.log`);
       const fd = openSync(log, 'w');
       const began = Date.now();
-      const child = spawn(job.cmd, job.args, { cwd, env: { ...process.env, ...job.env }, stdio: ['ignore', fd, fd] });
+      const args = typeof job.args === 'function' ? job.args() : job.args;
+      const child = spawn(job.cmd, args, { cwd, env: { ...process.env, ...job.env }, stdio: ['ignore', fd, fd] });
       child.on('close', (code) => {
         closeSync(fd);
         const seconds = (Date.now() - began) / 1000;

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startVncLoopback } from '../../src-main/server/vnc-loopback';
 import { Engine } from '../../src-main/engine/engine';
-import { killAllAndClose, ROOT, tempHome, waitFor } from '../helpers/env';
-import { GUEST_APPEND } from '../helpers/guest';
+import { killAllAndClose, tempHome, waitFor } from '../helpers/env';
+import { GUEST_APPEND, genericGuestFiles } from '../helpers/guest';
 import { ENC, RfbClient, type DesktopSizeReply } from '../helpers/rfb-client';
 
 // The display follows the console size (video: 'virtio' → virtio-vga): a VNC client sends
@@ -15,13 +13,12 @@ import { ENC, RfbClient, type DesktopSizeReply } from '../helpers/rfb-client';
 // server announces the new framebuffer size to the client.
 
 const { home, cleanup } = tempHome('hangar-resize-');
-const g9 = path.join(ROOT, 'test', '.guest-9p');
+let g9: ReturnType<typeof genericGuestFiles>; // virtio_gpu is in the generic kernel only
 let engine: Engine;
 let loop: Awaited<ReturnType<typeof startVncLoopback>>;
 
 before(async () => {
-  const build = spawnSync('bash', [path.join(ROOT, 'scripts', 'build-test-guest.sh')], { env: { ...process.env, HANGAR_GUEST_KERNEL: 'generic' }, encoding: 'utf8', timeout: 600000 });
-  assert.equal(build.status, 0, build.stderr);
+  g9 = genericGuestFiles();
   engine = await Engine.open({ home, watch: true });
   loop = await startVncLoopback(engine.consoles);
   engine.consoles.vncBaseUrl = loop.url;
@@ -37,7 +34,7 @@ const sh = async (vm: string, script: string) => (await engine.call('guest.exec'
 
 describe('display resize with virtio-vga', () => {
   test('SetDesktopSize 1024x640 reaches the guest (virtio_gpu lists it first) and the VNC server announces the new size', { timeout: 400000 }, async (t) => {
-    const vm = await engine.call('vm.create', { name: 'vgpu', memoryMiB: 256, display: 'vnc', video: 'virtio', nics: [], kernel: { path: path.join(g9, 'vmlinuz'), initrd: path.join(g9, 'initrd.img'), append: GUEST_APPEND } });
+    const vm = await engine.call('vm.create', { name: 'vgpu', memoryMiB: 256, display: 'vnc', video: 'virtio', nics: [], kernel: { path: g9.kernel, initrd: g9.initrd, append: GUEST_APPEND } });
     assert.equal(vm.spec.video, 'virtio');
     await engine.call('vm.start', { vm: 'vgpu' });
     await waitFor('the guest agent', async () => (await engine.call('guest.info', { vm: 'vgpu', refresh: true })).agent === 'connected', 180000, 1000);
