@@ -148,7 +148,6 @@ export class LiveMigration {
         await sleep(200);
       }
       completed = true;
-      await mirror?.finish(dest.qmp);
       const bytes = (await this.vms.withQmp(vm.id, (qmp) => qmp.command<MigrateStatus>('query-migrate'))).ram?.transferred ?? 0;
 
       // The destination resumes by itself when the source was running (autostart); keep the
@@ -163,6 +162,10 @@ export class LiveMigration {
         });
         return waitDestStatus(dest!.qmp);
       });
+      // only now that the destination has loaded the whole stream does it stop serving its disks:
+      // stopping the NBD server while it still loaded the last device state once failed the load
+      // ("load of migration failed: Input/output error"); libvirt orders it the same way
+      await mirror?.finish(dest.qmp);
       if (wasPaused && destStatus === 'running') await dest.qmp.command('stop');
       if (!wasPaused && destStatus !== 'running') await dest.qmp.command('cont');
 
@@ -191,6 +194,7 @@ export class LiveMigration {
     } catch (e) {
       if (started && !completed) await this.vms.withQmp(vm.id, (qmp) => qmp.command('migrate_cancel')).catch(() => undefined);
       if (!completed) await mirror?.abort();
+      else if (dest) await mirror?.finish(dest.qmp).catch(() => undefined); // its NBD relay, at least
       // After "completed" the source sits in postmigrate: let it run on.
       if (completed && !wasPaused) await this.vms.withQmp(vm.id, (qmp) => qmp.command('cont')).catch(() => undefined);
       if (dest) {
