@@ -66,6 +66,7 @@ export function buildProgram(): Command {
     .option('--token-file <file>', 'read the access token from this file (mode 0600) instead of making one')
     .action(async (o: { port: number; host: string; tokenFile?: string }) => {
       const { serve } = require('../server/serve') as typeof import('../server/serve');
+      (require('../server/engine-bootstrap') as typeof import('../server/engine-bootstrap')).surviveStrayRejections();
       const server = await serve({ host: o.host, port: o.port, ...(o.tokenFile ? { tokenFile: path.resolve(o.tokenFile) } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);

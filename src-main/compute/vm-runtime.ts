@@ -99,7 +99,16 @@ export class VmRuntime {
           this.exiting = null;
           return;
         }
-        this.callbacks.onExit(await judgeExit(this.host, this.paths, record, this.shutdownViaAgent ? 'guest-agent' : this.shutdownReason));
+        let verdict;
+        try {
+          verdict = await judgeExit(this.host, this.paths, record, this.shutdownViaAgent ? 'guest-agent' : this.shutdownReason);
+        } catch {
+          // the host went away while we read why QEMU ended (a LAN host's link died): a later
+          // reconcile judges it; nothing here may reject unseen (it would end a serve process)
+          this.exiting = null;
+          return;
+        }
+        this.callbacks.onExit(verdict);
       })();
     }
     return this.exiting;

@@ -103,7 +103,7 @@ export abstract class VmStateTracker {
         const vm = this.repo.get(id);
         if (vm && vm.state !== state && canTransition(vm.state, state)) this.setState(id, state, reason);
       },
-      onExit: (verdict: ExitVerdict) => void this.finish(id, verdict),
+      onExit: (verdict: ExitVerdict) => void this.finish(id, verdict).catch(() => undefined), // its row may be gone meanwhile
     };
   }
 
@@ -113,8 +113,12 @@ export abstract class VmStateTracker {
     this.runtimes.get(id)?.close();
     this.runtimes.delete(id);
     if (!vm || !isActive(vm.state)) return;
-    await afterExit(this.hosts.get(vm.hostId), vm.spec, await this.paths(vm)).catch(() => undefined); // no swtpm left behind
-    if (vm.spec.sharedFolders?.length) await stopVirtiofsd(this.hosts.get(vm.hostId), await this.paths(vm)).catch(() => undefined); // nor virtiofsd
+    // called unawaited (onExit): a host that went away meanwhile must not make this reject
+    const paths = await this.paths(vm).catch(() => null);
+    if (paths) {
+      await afterExit(this.hosts.get(vm.hostId), vm.spec, paths).catch(() => undefined); // no swtpm left behind
+      if (vm.spec.sharedFolders?.length) await stopVirtiofsd(this.hosts.get(vm.hostId), paths).catch(() => undefined); // nor virtiofsd
+    }
     const still = this.closed ? null : this.repo.get(id); // the engine may have closed, or another path finished it, meanwhile
     if (!still || !isActive(still.state)) return;
     this.setState(id, verdict.state, verdict.reason, { pid: null, lastSerialLines: verdict.lastSerialLines }, verdict.at.toISOString());

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC } from '../api/bridge';
 import { startVncLoopback } from '../server/vnc-loopback';
-import { isEngineRunning, startLongLivedEngine, type LongLivedEngine } from '../server/engine-bootstrap';
+import { isEngineRunning, startLongLivedEngine, surviveStrayRejections, type LongLivedEngine } from '../server/engine-bootstrap';
 import { NOT_BUILT_PAGE } from '../server/static';
 import { appVersion } from '../server/session';
 import { defaultHangarHome } from '../util/home';
@@ -101,6 +101,7 @@ function run(): void {
     } catch (e) {
       return fail('Hangar cannot start', (e as Error).message);
     }
+    surviveStrayRejections();
     try {
       core = await startLongLivedEngine(home);
     } catch (e) {

@@ -29,6 +29,9 @@ export interface Relay {
 
 type Connect = () => Promise<Duplex>;
 
+/** How long a relayed stream may take to drain after its other side closed. */
+const FLUSH_GRACE_MS = 60000;
+
 export async function openRelay(from: Host, remoteSocket: string, connect: Connect, what = 'migration'): Promise<Relay> {
   if (from instanceof SshHost) return openSshRelay(from, remoteSocket, connect, what);
   return openLocalRelay(connect, what);
@@ -49,9 +52,18 @@ function pipeBoth(relay: Relay, open: Set<Duplex>, local: Duplex, connect: Conne
       };
       local.on('error', fail);
       remote.on('error', fail);
-      // one side ending ends the other (QEMU closes the migration stream when done)
-      local.on('close', () => remote.destroy());
-      remote.on('close', () => local.destroy());
+      // One side ending ends the other, but gracefully: QEMU closes the migration stream as soon as
+      // it has written the last bytes into our socket, and those may still sit in the SSH channel's
+      // buffer (its window is full under a big transfer). Destroying the other side there cut the
+      // tail of the device state ("load of migration failed: Input/output error" on the
+      // destination); end() lets the buffer drain first. An error still destroys both at once.
+      const endAfterFlush = (s: Duplex) => {
+        if (s.destroyed) return;
+        if (!s.writableEnded) s.end();
+        setTimeout(() => s.destroy(), FLUSH_GRACE_MS).unref();
+      };
+      local.on('close', () => endAfterFlush(remote));
+      remote.on('close', () => endAfterFlush(local));
       local.resume();
     },
     (e: Error) => {

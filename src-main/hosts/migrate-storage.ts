@@ -127,8 +127,9 @@ export class StorageMirror {
       if (gone) throw this.failure(`the copy of ${gone.from} stopped before it was in sync`);
       const len = mine.reduce((n, j) => n + j.len, 0);
       const done = mine.reduce((n, j) => n + j.offset, 0);
-      if (mine.every((j) => j.ready)) break;
+      // reported before the check, so even a disk in sync at the first look shows its copy
       ctx.progress(len > 0 ? (share * done) / len : 0, `Disk: ${formatBytes(done)} of ${formatBytes(len)} copied to ${this.names.to}`);
+      if (mine.every((j) => j.ready)) break;
       await sleep(250);
     }
     await this.sourceQmp((q) => q.command('migrate-set-capabilities', { capabilities: [{ capability: 'pause-before-switchover', state: true }] }));

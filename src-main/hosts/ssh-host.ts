@@ -341,6 +341,8 @@ export class SshHost extends EventEmitter implements Host {
     const c = this.client;
     this.client = null;
     this.sftpSession = null;
+    // no ping after close: a closed host's silence is no dead link (it failed streams after the engine closed)
+    if (c) this.link.detach(c);
     c?.end();
     this.setState('offline', 'Disconnected.');
   }

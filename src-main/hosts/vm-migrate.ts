@@ -106,6 +106,7 @@ export class LiveMigration {
     const share = plan?.copies.length ? 0.6 : 0; // of the progress bar: the disks, then RAM
     let started = false;
     let completed = false;
+    let switchedOver = false;
     try {
       ctx.progress(0, `Starting QEMU on ${this.hostName(to.id)}`);
       await to.fs.mkdir(toPaths.dir, 0o700);
@@ -137,7 +138,10 @@ export class LiveMigration {
         const st = await this.vms.withQmp(vm.id, (qmp) => qmp.command<MigrateStatus>('query-migrate'));
         if (st.status === 'completed') break;
         if (st.status === 'pre-switchover' && mirror) {
-          await mirror.switchover();
+          // once: right after migrate-continue, QEMU may still report pre-switchover for a moment
+          if (!switchedOver) await mirror.switchover();
+          switchedOver = true;
+          await sleep(20);
           continue;
         }
         if (st.status === 'failed' || st.status === 'cancelled')

@@ -58,3 +58,16 @@ export async function startLongLivedEngine(homeIn: string): Promise<LongLivedEng
     },
   };
 }
+
+/**
+ * For the long-lived processes only (`hangar serve`, the desktop app), never for tests or the
+ * library: a promise that fails where nobody waits for it must not end a process that holds every
+ * client's consoles and tasks (Node ends it by default). It is written to stderr, whole, instead.
+ */
+export function surviveStrayRejections(): void {
+  if (process.listenerCount('unhandledRejection') > 0) return;
+  process.on('unhandledRejection', (reason) => {
+    const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+    process.stderr.write(`hangar: an internal operation failed where nothing waited for it (the engine runs on): ${text}\n`);
+  });
+}

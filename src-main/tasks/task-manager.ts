@@ -103,13 +103,19 @@ export class TaskManager {
     this.events.emit('task.updated', info);
 
     let lastEmit = 0;
+    // a message is a step ("Disk: 1 of 2 GiB copied") whose numbers change: a new step is always
+    // sent, even within the 100 ms throttle, so a short step never goes unseen
+    const stepOf = (m: string | null) => (m ?? '').replace(/[\d.,]+/g, '#');
+    let lastStep = stepOf(info.message);
     const ctx: TaskContext = {
       signal: controller.signal,
       progress: (fraction, message) => {
         info.progress = fraction === null ? null : Math.max(0, Math.min(1, fraction));
         if (message !== undefined) info.message = message;
         const now = Date.now();
-        if (now - lastEmit >= 100 || fraction === 1) {
+        const step = stepOf(info.message);
+        if (now - lastEmit >= 100 || fraction === 1 || step !== lastStep) {
+          lastStep = step;
           lastEmit = now;
           this.repo.setProgress(info.id, info.progress, info.message);
           this.events.emit('task.updated', { ...info });
