@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { Suspense, useDeferredValue } from 'react';
 import { useTranslation } from 'react-i18next';
 import logoUrl from '../../assets/hangar.svg';
 import { Button } from '../components/Button';
@@ -73,6 +73,9 @@ function RightPane() {
   const loadError = useMachines((s) => s.loadError);
   const empty = useMachines((s) => Object.keys(s.byId).length === 0);
   const load = useMachines((s) => s.load);
+  // The list paints first: the selected machine's details (its thumbnail, guest and disk facts)
+  // follow in the next, interruptible render, so they never hold back the rows.
+  const detailsReady = useDeferredValue(loaded, false);
   if (!loaded) {
     return (
       <div className="details-pane">
@@ -87,7 +90,8 @@ function RightPane() {
       </div>
     );
   }
-  return empty ? <NoMachines /> : <MachineDetails />;
+  if (empty) return <NoMachines />;
+  return detailsReady ? <MachineDetails /> : <div className="details-pane" aria-busy="true" />;
 }
 
 /** `#/console/<vm>` and `#/host-shell` open a console alone in its window; anything else is the app. */
