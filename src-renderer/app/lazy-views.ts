@@ -15,3 +15,7 @@ export const ImagesPage = lazy(() => import('../features/images/ImagesPage').the
 export const StoragePage = lazy(() => import('../features/storage/StoragePage').then((m) => ({ default: m.StoragePage })));
 export const TaskPanel = lazy(() => import('../features/tasks/TaskPanel').then((m) => ({ default: m.TaskPanel })));
 export const ExportDialog = lazy(() => import('../features/appliances/ExportDialog').then((m) => ({ default: m.ExportDialog })));
+export const MoveDialog = lazy(() => import('../features/move/MoveDialog').then((m) => ({ default: m.MoveDialog })));
+export const ImportApplianceDialog = lazy(() => import('../features/appliances/ImportApplianceDialog').then((m) => ({ default: m.ImportApplianceDialog })));
+// the selected machine's pane: rendered after the list anyway (App.tsx, useDeferredValue)
+export const MachineDetails = lazy(() => import('../features/machines/MachineDetails').then((m) => ({ default: m.MachineDetails })));

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SubmitForm } from '../../components/SubmitForm';
-import { create } from 'zustand';
+import { useApplianceImport } from './import-store';
 import type { ApplianceReview } from '../../../src-main/api/contract';
 import { formatBytes, MiB } from '../../../src-main/shared/units';
 import { api, ApiError, errorMessage } from '../../api';
@@ -18,7 +18,6 @@ import { useTasks } from '../tasks/store';
  * be created, and each part of the appliance that is left out or changed, one per line) where
  * nothing exists yet; then the import task's progress, in the dialog.
  */
-export const useApplianceImport = create<{ open: boolean; show(open: boolean): void }>()((set) => ({ open: false, show: (open) => set({ open }) }));
 
 export function ImportApplianceDialog() {
   const { t } = useTranslation();

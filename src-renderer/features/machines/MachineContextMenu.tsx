@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { useMoveDialog } from '../move/MoveDialog';
+import { useMoveDialog } from '../move/move-store';
 import { useExportDialog } from '../appliances/export-store';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';

@@ -3,10 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { Icon, type IconName } from '../../components/Icon';
 import { useUi } from '../../app/ui-store';
 import { openNewVmWizard } from '../wizard/open';
-import { ImportApplianceDialog, useApplianceImport } from '../appliances/ImportApplianceDialog';
-import { MoveDialog, useMoveDialog } from '../move/MoveDialog';
+import { useApplianceImport } from '../appliances/import-store';
+import { useMoveDialog } from '../move/move-store';
 import { useExportDialog } from '../appliances/export-store';
-import { ExportDialog } from '../../app/lazy-views';
+import { ExportDialog, ImportApplianceDialog, MoveDialog } from '../../app/lazy-views';
 import { runPowerAction } from './actions';
 import { selectSelectedVm, useMachines } from './store';
 import { canDo } from './vm-actions';
@@ -72,8 +72,10 @@ export function Toolbar() {
       <button type="button" className="icon-btn" aria-label={t('preferences.title')} title={t('preferences.title')} data-testid="tb-preferences" onClick={() => openDialog({ kind: 'preferences' })}>
         <Icon name="gear" size={20} />
       </button>
-      {importing && <ImportApplianceDialog />}
-      {moving && <MoveDialog vmId={moving} />}
+      <Suspense fallback={null}>
+        {importing && <ImportApplianceDialog />}
+        {moving && <MoveDialog vmId={moving} />}
+      </Suspense>
       {exporting && (
         <Suspense fallback={null}>
           <ExportDialog vmId={exporting} />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { create } from 'zustand';
+import { useMoveDialog } from './move-store';
 import type { HostSummary } from '../../../src-main/api/contract';
 import { api, ApiError, errorMessage } from '../../api';
 import { Button } from '../../components/Button';
@@ -16,7 +16,6 @@ import { useMachines } from '../machines/store';
  * task's progress bar in the dialog (task.updated events over the EventBus, via the task store).
  * The engine's `vm.move` (hosts/vm-mover.ts) does the checking and says why a move cannot be done.
  */
-export const useMoveDialog = create<{ vmId: string | null; show(vmId: string | null): void }>()((set) => ({ vmId: null, show: (vmId) => set({ vmId }) }));
 
 export function MoveDialog({ vmId }: { vmId: string }) {
   const { t } = useTranslation();
