@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import type { VmInfo } from '../../src-main/api/contract';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
 import { CLI, ROOT, tempHome, waitFor } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 
 // The `hangar` command as a user runs it: a separate process per command, each one an engine
 // client (in-process here, since no long-lived engine is running), against real QEMU.
@@ -15,10 +16,7 @@ const { home, cleanup } = tempHome('hangar-cli-');
 const g = guestFiles();
 const env = { ...process.env, HANGAR_HOME: home };
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { hangar } = cliRunner(env);
 
 function show(name: string): VmInfo {
   const r = hangar('vm', 'show', name, '--json');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { GuestExecResult, SharesInfo, VmInfo } from '../../src-main/api/contract';
 import { GUEST_APPEND, guestFiles, GUEST_DIR, genericGuestFiles } from '../helpers/guest';
-import { CLI, tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 
 // The guest agent and shared folders through the `hangar` CLI, against real QEMU and the real
 // qemu-ga inside the test guest (scripts/build-test-guest.sh copies Debian's into its initramfs).
@@ -15,15 +15,7 @@ const g = guestFiles();
 const env = { ...process.env, HANGAR_HOME: home };
 const manifest = JSON.parse(fs.readFileSync(path.join(GUEST_DIR, 'manifest.json'), 'utf8')) as { kernelVersion: string; hostname: string };
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 180000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const json = <T>(...args: string[]): T => {
-  const r = hangar(...args, '--json');
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-};
+const { hangar, json } = cliRunner(env, { timeoutMs: 180000 });
 
 /** `hangar vm exec NAME --json -- CMD...`: the exit code is the command's, so it is not asserted here. */
 const exec = (name: string, ...command: string[]): GuestExecResult => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HostCapabilities, HostSummary, VmInfo } from '../../src-main/api/contract';
-import { CLI, tempHome } from '../helpers/env';
+import { tempHome } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -18,10 +18,7 @@ if (skipReason) console.log(`# SKIP hosts CLI tests: ${skipReason}`);
 const { home, cleanup } = tempHome('hangar-hosts-cli-');
 let sshd: SshdNetns;
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, HANGAR_HOME: home }, encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { hangar } = cliRunner({ ...process.env, HANGAR_HOME: home });
 
 describe('hangar host (CLI, sshd in a network namespace)', { skip: skipReason ?? false }, () => {
   before(async () => {

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ImageInfo, VmInfo } from '../../src-main/api/contract';
 import { guestFiles } from '../helpers/guest';
 import { CLI, tempHome } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 import { rangeServer, type RangeServer } from '../helpers/images';
 
 // `hangar image ...` and `hangar vm create --image` as a user runs them: one process per command
@@ -16,15 +17,7 @@ const g = guestFiles();
 const env = { ...process.env, HANGAR_HOME: home };
 let server: RangeServer;
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const json = <T>(...args: string[]): T => {
-  const r = hangar(...args, '--json');
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-};
+const { hangar, json } = cliRunner(env);
 const sha256sum = (file: string) => spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0]!;
 
 before(async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { AutostartEntry, NetworkInfo, ScheduleInfo, VmInfo } from '../../src-main/api/contract';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
-import { CLI, tempHome } from '../helpers/env';
+import { tempHome } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 
 // `hangar network|schedule|vm forward|vm autostart|completion` as a user runs them: one process per
 // command (in-process engine: no long-lived engine runs here), real SQLite, --json everywhere.
@@ -13,15 +13,7 @@ const { home, cleanup } = tempHome('hangar-netcli-');
 const g = guestFiles();
 const env = { ...process.env, HANGAR_HOME: home };
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 60000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function json<T>(...args: string[]): T {
-  const r = hangar(...args, '--json');
-  assert.equal(r.code, 0, `hangar ${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
+const { hangar, json } = cliRunner(env, { timeoutMs: 60000 });
 
 after(() => cleanup());
 

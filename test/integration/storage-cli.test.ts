@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { PoolInfo, SnapshotTree, VmInfo, VolumeInfo } from '../../src-main/api/contract';
 import { CLI, tempHome } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 
 // `hangar pool|volume|snapshot` as a user runs them: one process per command, real files.
@@ -15,15 +16,7 @@ const built = fs.existsSync(path.join(path.dirname(cli), '..', 'dist', 'main', '
 const { home, cleanup } = tempHome('hangar-storage-cli-');
 const env = { ...process.env, HANGAR_HOME: home, HANGAR_CLI_IN_PROCESS: '1' };
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function json<T>(...args: string[]): T {
-  const r = hangar(...args, '--json');
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-}
+const { hangar, json } = cliRunner(env, { cli });
 
 after(cleanup);
 

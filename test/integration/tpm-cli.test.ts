@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { VmInfo } from '../../src-main/api/contract';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
-import { CLI, tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 
 // `hangar vm create --tpm --secure-boot`, `vm show`, `vm set`, `doctor`, as a user runs them
 // (one process per command, in-process engines), and a start that runs swtpm + QEMU with the TPM.
@@ -13,10 +13,7 @@ const { home, cleanup } = tempHome('hangar-tpm-cli-');
 const g = guestFiles();
 const env = { ...process.env, HANGAR_HOME: home };
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { hangar } = cliRunner(env);
 const show = (name: string) => JSON.parse(hangar('vm', 'show', name, '--json').stdout) as VmInfo;
 const argvOf = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import type { GuestExecResult, SharesInfo, VmInfo } from '../../src-main/api/contract';
 import { runtimeRoot } from '../../src-main/qemu/paths';
 import { GUEST_APPEND, genericGuestFiles } from '../helpers/guest';
-import { CLI, tempHome, waitFor } from '../helpers/env';
+import { tempHome, waitFor } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 
 // virtiofs shared folders (guest/virtiofs.ts) through the `hangar` CLI: real QEMU, the real
 // virtiofsd of this host (QEMU's C one in /usr/lib/qemu on Debian 12) and the generic-kernel test
@@ -16,15 +16,7 @@ import { CLI, tempHome, waitFor } from '../helpers/env';
 const { home, cleanup } = tempHome('hangar-vfs-');
 const env = { ...process.env, HANGAR_HOME: home };
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 180000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const json = <T>(...args: string[]): T => {
-  const r = hangar(...args, '--json');
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-};
+const { hangar, json } = cliRunner(env, { timeoutMs: 180000 });
 const exec = (name: string, script: string): GuestExecResult => {
   const r = hangar('vm', 'exec', name, '--json', '--', 'sh', '-c', script);
   assert.ok(r.stdout.startsWith('{'), `vm exec ${script}: ${r.stderr}`);

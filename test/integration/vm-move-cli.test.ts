@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { TaskInfo, VmInfo } from '../../src-main/api/contract';
-import { CLI, tempHome } from '../helpers/env';
+import { tempHome } from '../helpers/env';
+import { cliRunner } from '../helpers/cli';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
@@ -16,10 +16,7 @@ if (skipReason) console.log(`# SKIP vm move CLI tests: ${skipReason}`);
 const { home, cleanup } = tempHome('hangar-vm-move-cli-');
 let sshd: SshdNetns;
 
-function hangar(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, HANGAR_HOME: home }, encoding: 'utf8', timeout: 300000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { hangar } = cliRunner({ ...process.env, HANGAR_HOME: home }, { timeoutMs: 300000 });
 const vmInfo = (name: string) => JSON.parse(hangar('vm', 'show', name, '--json').stdout) as VmInfo;
 
 describe('hangar vm move (CLI, sshd in a network namespace)', { skip: skipReason ?? false }, () => {
