@@ -1,8 +1,11 @@
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { HostCapabilities, HostSummary } from '../../src-main/api/contract';
+import type { Engine } from '../../src-main/engine/engine';
 
 /**
  * A real OpenSSH server as a "LAN host", isolated in a network namespace this helper creates:
@@ -246,4 +249,17 @@ async function startOnce(x: number, opts: SshdNetnsOptions): Promise<SshdNetns> 
     stop();
     throw e;
   }
+}
+
+/**
+ * Add the namespace's sshd as a LAN host the way a user does: the first call shows the host key's
+ * fingerprint, the second accepts (pins) it. Logs in as root with the namespace's good key.
+ */
+export async function addLanHost(engine: Engine, name: string, sshd: SshdNetns): Promise<{ host: HostSummary; capabilities: HostCapabilities }> {
+  const target = { name, address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
+  const first = await engine.call('host.add', target);
+  assert.ok(first.needsConfirmation, 'a new host key is shown for confirmation first');
+  const added = await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
+  assert.ok(!added.needsConfirmation, 'the accepted key is pinned');
+  return added;
 }

@@ -7,7 +7,7 @@ import type { TaskInfo } from '../../src-main/api/contract';
 import { Engine } from '../../src-main/engine/engine';
 import { cloudGuest, sshKeyPair } from '../helpers/cloud-guest';
 import { killAllAndClose, tempHome, waitFor } from '../helpers/env';
-import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
+import { netnsUnsupportedReason, addLanHost, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // Cloud-init on a LAN host: the seed is made on this computer (xorriso runs here only) and copied
 // through the Host seam (SFTP) into the VM's folder on the far host; QEMU runs there, its SSH forward
@@ -40,12 +40,7 @@ describe('cloud-init on a LAN host (sshd in a network namespace)', { skip: skipR
   test('the seed is copied to the far host; the VM boots there and its forward gives an SSH login with the asked host name', { timeout: 25 * 60000 }, async () => {
     const guest = cloudGuest();
     const key = sshKeyPair(fs.mkdtempSync(path.join(home, 'keys-')));
-    const target = { name: 'lan-cloud', address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
-    const first = await engine.call('host.add', target);
-    assert.ok(first.needsConfirmation);
-    const added = await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
-    assert.ok(!added.needsConfirmation);
-    const host = added.host;
+    const { host } = await addLanHost(engine, 'lan-cloud', sshd);
 
     // the library image on the far host (the namespace shares our filesystem, so this path is there too)
     const { task } = await engine.call('image.import', { hostId: host.id, path: guest.disk, name: 'debian-12-genericcloud-lan' });

@@ -9,7 +9,7 @@ import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
-import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
+import { netnsUnsupportedReason, addLanHost, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // What a LAN-host trial hit (issue 17, part 6), against a real sshd in a network namespace whose
 // root obeys file permissions (CAP_DAC_OVERRIDE dropped), so "permission denied" is real there:
@@ -37,12 +37,7 @@ describe('LAN-host faults (sshd in a network namespace, remote root without DAC 
   before(async () => {
     sshd = await startSshdNetns({ obeyFilePermissions: true });
     engine = await Engine.open({ home, watch: true, ssh: { keepaliveIntervalMs: 5000, keepaliveCountMax: 3, reconnectDelaysMs: [300, 600, 1000] } });
-    const target = { name: 'lan-box', address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
-    const first = await engine.call('host.add', target);
-    assert.ok(first.needsConfirmation);
-    const added = await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
-    assert.ok(!added.needsConfirmation);
-    hostId = added.host.id;
+    hostId = (await addLanHost(engine, 'lan-box', sshd)).host.id;
   });
 
   after(async () => {

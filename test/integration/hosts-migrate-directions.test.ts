@@ -9,7 +9,7 @@ import { runtimeRoot } from '../../src-main/qemu/paths';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
-import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
+import { netnsUnsupportedReason, addLanHost, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // Live migration FROM a LAN host: LAN → LAN and LAN → this computer, the engine relaying the
 // stream (migrate-relay.ts: sshd listens on a socket in the source's runtime folder and hands
@@ -38,15 +38,6 @@ describe('live migration from a LAN host (two sshd network namespaces)', { skip:
   let received = '';
   let unsubscribe = () => undefined as void;
 
-  async function addHost(name: string, sshd: SshdNetns): Promise<string> {
-    const target = { name, address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
-    const first = await engine.call('host.add', target);
-    assert.ok(first.needsConfirmation);
-    const added = await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
-    assert.ok(!added.needsConfirmation);
-    return added.host.id;
-  }
-
   before(async () => {
     lanA = await startSshdNetns();
     lanB = await startSshdNetns();
@@ -54,8 +45,8 @@ describe('live migration from a LAN host (two sshd network namespaces)', { skip:
     unsubscribe = engine.events.subscribe((m, to) => {
       if (m.topic === 'channel.data' && to === ctx.clientId) received += Buffer.from(m.data.data, 'base64').toString('utf8');
     });
-    ids.a = await addHost('lan-a', lanA);
-    ids.b = await addHost('lan-b', lanB);
+    ids.a = (await addLanHost(engine, 'lan-a', lanA)).host.id;
+    ids.b = (await addLanHost(engine, 'lan-b', lanB)).host.id;
     ids.local = (await engine.call('host.list', {})).find((h) => h.kind === 'local')!.id;
   });
 

@@ -8,7 +8,7 @@ import { Engine } from '../../src-main/engine/engine';
 import { BOOT_MARKER_PREFIX } from '../../src-main/qemu/supervisor';
 import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, GUEST_PROMPT, READY_BANNER, guestFiles } from '../helpers/guest';
-import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
+import { netnsUnsupportedReason, addLanHost, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // Live migration of a running guest from this computer to a real LAN host (sshd in a network
 // namespace, real QEMU on both ends under TCG). The guest's root is RAM, so a file written
@@ -40,12 +40,7 @@ describe('live migration to a LAN host (sshd in a network namespace)', { skip: s
     unsubscribe = engine.events.subscribe((m, to) => {
       if (m.topic === 'channel.data' && to === ctx.clientId) received += Buffer.from(m.data.data, 'base64').toString('utf8');
     });
-    const target = { name: 'lan-box', address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
-    const first = await engine.call('host.add', target);
-    assert.ok(first.needsConfirmation);
-    const added = await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
-    assert.ok(!added.needsConfirmation);
-    hostId = added.host.id;
+    hostId = (await addLanHost(engine, 'lan-box', sshd)).host.id;
     localId = (await engine.call('host.list', {})).find((h) => h.kind === 'local')!.id;
   });
 

@@ -8,7 +8,7 @@ import { probeVirtiofs } from '../../src-main/guest/virtiofs';
 import { LocalHost } from '../../src-main/hosts/local-host';
 import { tempHome, waitFor, killAllAndClose } from '../helpers/env';
 import { GUEST_APPEND, guestFiles, genericGuestFiles } from '../helpers/guest';
-import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
+import { netnsUnsupportedReason, addLanHost, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // Live moves QEMU cannot do because of a guest-integration device are refused with a sentence,
 // before any RAM is sent, and the VM runs on where it was: the qemu-vdagent clipboard chardev
@@ -31,10 +31,7 @@ describe('live moves refused for guest-integration devices', { skip: skipReason 
   before(async () => {
     sshd = await startSshdNetns();
     engine = await Engine.open({ home, watch: true });
-    const target = { name: 'lan-box', address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
-    const first = await engine.call('host.add', target);
-    assert.ok(first.needsConfirmation);
-    await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
+    await addLanHost(engine, 'lan-box', sshd);
     localId = (await engine.call('host.list', {})).find((h) => h.kind === 'local')!.id;
   });
 

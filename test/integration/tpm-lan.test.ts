@@ -6,7 +6,7 @@ import { Engine } from '../../src-main/engine/engine';
 import { killAllAndClose, tempHome, waitFor } from '../helpers/env';
 import { GUEST_APPEND, guestFiles } from '../helpers/guest';
 import { guestValue, waitGuestPrompt } from '../helpers/guest-shell';
-import { netnsUnsupportedReason, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
+import { netnsUnsupportedReason, addLanHost, startSshdNetns, type SshdNetns } from '../helpers/sshd-netns';
 
 // TPM 2.0 on a LAN host: swtpm_setup and swtpm run there through the Host seam (SshHost: exec,
 // detached spawn under setsid, pid checks over SFTP), a real sshd in a network namespace.
@@ -34,11 +34,7 @@ describe('TPM 2.0 on a LAN host (sshd in a network namespace)', { skip: skipReas
   });
 
   test('the probe finds swtpm there; a TPM guest boots there and reads TPM 2.0; force-off leaves no swtpm', { timeout: 600000 }, async () => {
-    const target = { name: 'lan-tpm', address: sshd.address, port: sshd.port, user: 'root', keyPath: sshd.keys.good };
-    const first = await engine.call('host.add', target);
-    assert.ok(first.needsConfirmation);
-    const added = await engine.call('host.add', { ...target, acceptFingerprint: first.fingerprint });
-    assert.ok(!added.needsConfirmation);
+    const added = await addLanHost(engine, 'lan-tpm', sshd);
     assert.ok(added.capabilities.swtpm, 'swtpm probed over SSH');
     const g = guestFiles();
     const vm = await engine.call('vm.create', { name: 'lan-tpm-guest', hostId: added.host.id, tpm: true, memoryMiB: 192, display: 'none', nics: [], kernel: { path: g.kernel, initrd: g.initrd, append: GUEST_APPEND } });
