@@ -5,6 +5,7 @@ import type { SetAside } from '../db/open-checked';
 import { parseVmJson } from '../db/repositories/vm-row-check';
 import type { Host } from '../hosts/host';
 import { detectImage } from '../images/detect';
+import { RebuildRepository } from './rebuild-repo';
 import { runtimeRoot, vmPaths } from '../qemu/paths';
 import { isQemuAlive, readPid } from '../qemu/supervisor';
 
@@ -33,12 +34,6 @@ async function list(host: Host, dir: string): Promise<string[]> {
   return host.fs.readdir(dir).catch(() => [] as string[]);
 }
 
-function uniqueName(db: Db, table: 'vms' | 'images' | 'storage_pools' | 'volumes', wanted: string): string {
-  const taken = (n: string) => !!db.prepare(`SELECT 1 FROM ${table} WHERE name = ? COLLATE NOCASE`).get(n);
-  if (!taken(wanted)) return wanted;
-  for (let i = 2; ; i++) if (!taken(`${wanted} (${i})`)) return `${wanted} (${i})`;
-}
-
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function rebuildInventory(db: Db, host: Host, setAside: SetAside, qemuImg: string): Promise<RecoveryReport> {
@@ -51,7 +46,7 @@ export async function rebuildInventory(db: Db, host: Host, setAside: SetAside, q
     recovered: { vms: [], images: [], pools: [], volumes: [] },
     notRecovered: [],
   };
-  const now = new Date().toISOString();
+  const rows = new RebuildRepository(db, new Date().toISOString());
 
   // ---- the image library (first, so overlays can be linked to their images)
   const libDir = path.join(home, 'images');
@@ -71,11 +66,8 @@ export async function rebuildInventory(db: Db, host: Host, setAside: SetAside, q
       const sum = await host.exec('sha256sum', [file], { timeoutMs: 30 * 60_000 });
       const sha = sum.code === 0 ? (sum.stdout.split(/\s+/)[0] ?? '') : '';
       const label = d.volumeLabel ?? `recovered-${m[1]!.slice(0, 8)}`;
-      const imageName = uniqueName(db, 'images', label);
-      db.prepare(
-        `INSERT INTO images (id, name, host_id, format, source_format, status, status_reason, path, virtual_size, actual_size, sha256, stored_sha256,
-           volume_label, description, source, created_at, verified_at) VALUES (?, ?, 'local', ?, ?, 'ready', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(m[1], imageName, d.format, d.format, file, d.virtualSize, d.actualSize, sha, sha, d.volumeLabel, 'Recovered from the library folder after the database was rebuilt.', file, new Date(st.mtimeMs).toISOString(), now);
+      const imageName = rows.uniqueName('images', label);
+      rows.insertImage({ id: m[1]!, name: imageName, format: d.format, path: file, virtualSize: d.virtualSize, actualSize: d.actualSize, sha256: sha, volumeLabel: d.volumeLabel ?? null, createdAt: new Date(st.mtimeMs).toISOString() });
       imageByPath.set(file, m[1]!);
       report.recovered.images.push(imageName);
     } catch (e) {
@@ -104,29 +96,15 @@ export async function rebuildInventory(db: Db, host: Host, setAside: SetAside, q
       continue;
     }
     const spec = parsed.spec;
-    if (db.prepare('SELECT 1 FROM vms WHERE id = ?').get(spec.id)) {
+    if (rows.hasVm(spec.id)) {
       report.notRecovered.push(`VM folder ${dir}: its vm.json repeats the id of another VM (${spec.id})`);
       continue;
     }
-    spec.name = uniqueName(db, 'vms', spec.name);
+    spec.name = rows.uniqueName('vms', spec.name);
     const paths = vmPaths(home, runRoot, spec.id);
     const pid = await readPid(host, { ...paths, dir, pidFile: path.join(dir, 'qemu.pid') });
     const alive = pid !== null && (await isQemuAlive(host, pid, spec.id));
-    db.transaction(() => {
-      db.prepare('INSERT INTO vms (id, name, host_id, spec_json, state, state_reason, pid, dir, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        spec.id,
-        spec.name,
-        'local',
-        JSON.stringify(spec),
-        alive ? 'running' : 'stopped',
-        alive ? 'found running when the database was rebuilt' : null,
-        alive ? pid : null,
-        dir,
-        now,
-        now,
-      );
-      if (alive) db.prepare('INSERT INTO vm_events (vm_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)').run(spec.id, now, 'running', 'found running when the database was rebuilt');
-    })();
+    rows.insertVm(spec, dir, alive ? pid : null);
     report.recovered.vms.push(spec.name);
     for (const nic of spec.nics) if (nic.mode === 'internal' && nic.network) networks.set(nic.network, [...(networks.get(nic.network) ?? []), spec.name]);
     for (const disk of spec.disks) {
@@ -137,7 +115,7 @@ export async function rebuildInventory(db: Db, host: Host, setAside: SetAside, q
       const backing = (JSON.parse(info.stdout) as { 'full-backing-filename'?: string; 'backing-filename'?: string });
       const b = backing['full-backing-filename'] ?? backing['backing-filename'];
       const imageId = b ? imageByPath.get(path.resolve(path.dirname(disk.path), b)) : undefined;
-      if (imageId) db.prepare('INSERT OR IGNORE INTO image_disks (vm_id, disk_path, image_id, linked) VALUES (?, ?, ?, 1)').run(spec.id, disk.path, imageId);
+      if (imageId) rows.linkDiskToImage(spec.id, disk.path, imageId);
     }
   }
 
@@ -147,15 +125,15 @@ export async function rebuildInventory(db: Db, host: Host, setAside: SetAside, q
   let n = 0;
   for (const dir of poolDirs) {
     const isDefault = dir === defaultPool;
-    const poolName = uniqueName(db, 'storage_pools', isDefault ? 'default' : `recovered-${++n}`);
+    const poolName = rows.uniqueName('storage_pools', isDefault ? 'default' : `recovered-${++n}`);
     const poolId = randomUUID();
-    db.prepare('INSERT INTO storage_pools (id, name, host_id, path, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(poolId, poolName, 'local', dir, isDefault ? 1 : 0, now);
+    rows.insertPool(poolId, poolName, dir, isDefault);
     report.recovered.pools.push(`${poolName} (${dir})`);
     for (const file of await list(host, dir)) {
       const m = VOLUME_RE.exec(file);
       if (!m) continue;
-      const volName = uniqueName(db, 'volumes', `volume-${m[1]!.slice(0, 8)}`);
-      db.prepare('INSERT INTO volumes (id, name, pool_id, file_name, format, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(m[1], volName, poolId, file, m[2], 'ready', now, now);
+      const volName = rows.uniqueName('volumes', `volume-${m[1]!.slice(0, 8)}`);
+      rows.insertVolume(m[1]!, volName, poolId, file, m[2]!);
       report.recovered.volumes.push(volName);
     }
   }
