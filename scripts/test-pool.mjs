@@ -19,6 +19,28 @@ import { join } from 'node:path';
  */
 
 /**
+ * A job that has not ended after this long is killed with everything it started (its process
+ * group) and fails with a line that says so: a file whose tests all passed but that never exits
+ * (a timer or socket left behind) must fail in minutes, not hold CI until its 90-minute limit.
+ * The heaviest file takes about 3 minutes on 2 cores.
+ */
+const JOB_LIMIT_SEC = Number(process.env.HANGAR_TEST_JOB_LIMIT_SEC ?? 900);
+const groups = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    for (const pid of groups) killGroup(pid);
+    process.exit(130);
+  });
+}
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
  * Rules, from what broke before:
  * - a job that makes a network namespace adds a veth to this host's network, and Chromium aborts
  *   its in-flight requests on such a change (net::ERR_NETWORK_CHANGED): a browser job never runs
@@ -64,14 +86,24 @@ export function runPool(jobs, { slots, cwd, logDir }) {
       const fd = openSync(log, 'w');
       const began = Date.now();
       const args = typeof job.args === 'function' ? job.args() : job.args;
-      const child = spawn(job.cmd, args, { cwd, env: { ...process.env, ...job.env }, stdio: ['ignore', fd, fd] });
+      // its own process group, so a time-out also ends what it started (node's test runner, QEMU)
+      const child = spawn(job.cmd, args, { cwd, env: { ...process.env, ...job.env }, stdio: ['ignore', fd, fd], detached: true });
+      groups.add(child.pid);
+      let timedOut = false;
+      const limit = setTimeout(() => {
+        timedOut = true;
+        killGroup(child.pid);
+      }, JOB_LIMIT_SEC * 1000);
       child.on('close', (code) => {
+        clearTimeout(limit);
+        groups.delete(child.pid);
         closeSync(fd);
         const seconds = (Date.now() - began) / 1000;
-        process.stdout.write(`\n── ${job.header ?? job.name}: ${code === 0 ? 'passed' : 'FAILED'} in ${seconds.toFixed(1)} s\n`);
+        const verdict = timedOut ? `FAILED: did not end within ${JOB_LIMIT_SEC} s (killed; HANGAR_TEST_JOB_LIMIT_SEC) after` : code === 0 ? 'passed in' : 'FAILED in';
+        process.stdout.write(`\n── ${job.header ?? job.name}: ${verdict} ${seconds.toFixed(1)} s\n`);
         process.stdout.write(readFileSync(log));
         running.delete(job);
-        results.push({ job, code: code ?? 1, seconds });
+        results.push({ job, code: timedOut ? 1 : (code ?? 1), seconds });
         next();
       });
     };

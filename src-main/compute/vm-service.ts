@@ -7,7 +7,7 @@ import type { HostRegistry } from '../hosts/registry';
 import { buildQemuArgv } from '../qemu/argv';
 import { runtimeRoot, vmPaths, type VmPaths } from '../qemu/paths';
 import { probeHost } from '../qemu/probe';
-import { QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
+import { ExitWaitTimeout, QemuStartError, launchQemu, waitForExit } from '../qemu/supervisor';
 import { refuseDamaged } from '../recovery/damaged';
 import { checkDisksBeforeStart } from './media-checks';
 import { assertAction } from './state-machine';
@@ -191,9 +191,12 @@ export class VmService extends VmStateTracker {
     try {
       const record = await waitForExit(runtime.host, runtime.paths, runtime.pid, vm.id, timeoutSec * 1000);
       await this.finish(vm.id, await judgeExit(runtime.host, runtime.paths, record, viaAgent ? 'guest-agent' : 'guest-shutdown'));
-    } catch {
+    } catch (e) {
       const state = await runtime.queryStatus().catch(() => 'running' as VmState);
       this.setState(vm.id, state === 'stopping' ? 'running' : state, null);
+      // only a guest still running at the deadline is "did not power off"; anything else (a LAN
+      // host out of reach, say) is reported as itself
+      if (!(e instanceof ExitWaitTimeout)) throw e;
       throw new HangarError(
         'TIMEOUT',
         `The guest "${vm.name}" did not power off within ${timeoutSec} s. It may not react to ${viaAgent ? 'its guest agent' : 'the ACPI power button'}: force it off (Force off, or "hangar vm kill ${vm.name}").`,

@@ -37,6 +37,10 @@ export class LinkWatch {
   private readonly answerWithinMs: number;
   /** The sentence of the last death, until the next connection. */
   deadError: HangarError | null = null;
+  /** Set by stop(): the host was closed for good. */
+  private stopped: HangarError | null = null;
+  /** How to fail each call waiting in guard() now (stop()). */
+  private readonly waiting = new Set<(e: HangarError) => void>();
 
   constructor(
     private readonly hostLabel: string,
@@ -62,17 +66,36 @@ export class LinkWatch {
     if (this.client === client) this.client = null;
   }
 
+  /**
+   * The host is closed for good (engine closing): nothing is probed any more (its silence is no
+   * dead link), and every call still waiting fails now with `reason` rather than waiting forever
+   * on a connection that will not answer (its re-check timer kept the process alive).
+   */
+  stop(reason: HangarError): void {
+    this.stopped = reason;
+    this.client = null;
+    for (const fail of this.waiting) fail(reason);
+    this.waiting.clear();
+  }
+
   /** Run `op`; fail it fast with the host's sentence if the link dies meanwhile. */
   guard<T>(op: Promise<T>): Promise<T> {
+    if (this.stopped) {
+      op.catch(() => undefined);
+      return Promise.reject(this.stopped);
+    }
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
+      const failNow = (e: HangarError) => finish(() => reject(e));
       const finish = (fn: () => void) => {
         if (settled) return;
         settled = true;
+        this.waiting.delete(failNow);
         if (timer) clearTimeout(timer);
         fn();
       };
+      this.waiting.add(failNow);
       op.then(
         (v) => finish(() => resolve(v)),
         (e: unknown) => finish(() => reject(this.deadError ?? e)),

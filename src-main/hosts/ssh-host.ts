@@ -341,8 +341,8 @@ export class SshHost extends EventEmitter implements Host {
     const c = this.client;
     this.client = null;
     this.sftpSession = null;
-    // no ping after close: a closed host's silence is no dead link (it failed streams after the engine closed)
-    if (c) this.link.detach(c);
+    // no ping after close (a closed host's silence is no dead link), and no call left waiting
+    this.link.stop(new HangarError('INVALID_STATE', `The connection to ${this.target.name} was closed.`));
     c?.end();
     this.setState('offline', 'Disconnected.');
   }

@@ -2,6 +2,7 @@ import type { Host } from '../hosts/host';
 import { QmpClient } from './qmp';
 import type { VmPaths } from './paths';
 import { say } from '../api/messages';
+import { HangarError } from '../api/errors';
 
 /**
  * Starting QEMU so that it outlives Hangar, and finding it again.
@@ -146,10 +147,30 @@ export async function attachQmp(host: Host, paths: VmPaths): Promise<QmpClient> 
 }
 
 /** Wait until the process is gone and the keeper has written the exit record. */
+/** `waitForExit` ran out of time with QEMU still alive (any other failure is thrown as it is). */
+export class ExitWaitTimeout extends Error {
+  constructor() {
+    super('timeout');
+    this.name = 'ExitWaitTimeout';
+  }
+}
+
 export async function waitForExit(host: Host, paths: VmPaths, pid: number | null, vmId: string, timeoutMs: number): Promise<ExitRecord | null> {
   const deadline = Date.now() + timeoutMs;
+  let unreachable: unknown = null;
   while (Date.now() < deadline) {
-    const alive = await isQemuAlive(host, pid, vmId);
+    let alive: boolean;
+    try {
+      alive = await isQemuAlive(host, pid, vmId);
+      unreachable = null;
+    } catch (e) {
+      // a LAN host's link may drop for a moment (the host reconnects by itself): keep waiting,
+      // and say so at the deadline rather than "still running"
+      if (!(e instanceof HangarError && e.code === 'HOST_UNREACHABLE')) throw e;
+      unreachable = e;
+      await sleep(250);
+      continue;
+    }
     if (!alive) {
       // The keeper writes the record right after QEMU ends; give it a moment (more on a busy host).
       for (let i = 0; i < 200; i++) {
@@ -161,7 +182,7 @@ export async function waitForExit(host: Host, paths: VmPaths, pid: number | null
     }
     await sleep(50);
   }
-  throw new Error('timeout');
+  throw unreachable ?? new ExitWaitTimeout();
 }
 
 /** Words for how QEMU ended. */
