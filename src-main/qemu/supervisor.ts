@@ -146,7 +146,6 @@ export async function attachQmp(host: Host, paths: VmPaths): Promise<QmpClient> 
   return QmpClient.connect(stream, 5000);
 }
 
-/** Wait until the process is gone and the keeper has written the exit record. */
 /** `waitForExit` ran out of time with QEMU still alive (any other failure is thrown as it is). */
 export class ExitWaitTimeout extends Error {
   constructor() {
@@ -155,6 +154,7 @@ export class ExitWaitTimeout extends Error {
   }
 }
 
+/** Wait until the process is gone and the keeper has written the exit record. */
 export async function waitForExit(host: Host, paths: VmPaths, pid: number | null, vmId: string, timeoutMs: number): Promise<ExitRecord | null> {
   const deadline = Date.now() + timeoutMs;
   let unreachable: unknown = null;
